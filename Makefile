@@ -1,0 +1,63 @@
+# The two commands a new user needs are `make run` and `make test`; see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test security lint format worker worker-urgent beat seed_scale bench
+
+$(INSTALLED): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+## run: install, migrate, seed the demo and serve on http://127.0.0.1:8000 (no services needed)
+run: $(INSTALLED)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: install, lint and run the whole suite (on PostgreSQL when DATABASE_URL is set)
+test: $(INSTALLED) node_modules/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
+
+## security: bandit (no high-severity finding) and pip-audit (no known vulnerability); see SECURITY.md
+security: $(INSTALLED)
+	$(BIN)/bandit -q -r conduct_portal people policies acknowledgements incidents notifications governance -x '*/migrations/*' --severity-level high
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## worker / worker-urgent / beat: Celery workers and scheduler, with CELERY_BROKER_URL set
+worker: $(INSTALLED)
+	$(BIN)/celery -A conduct_portal worker --loglevel=INFO
+
+worker-urgent: $(INSTALLED)
+	$(BIN)/celery -A conduct_portal worker -Q urgent --loglevel=INFO
+
+beat: $(INSTALLED)
+	$(BIN)/celery -A conduct_portal beat --loglevel=INFO
+
+## seed_scale: migrate an empty PostgreSQL database and fill it with the trust-scale dataset
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/conduct_scale
+seed_scale: $(INSTALLED)
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(BIN)/python manage.py migrate --no-input
+	DATABASE_URL=$(SCALE_DATABASE_URL) $(BIN)/python manage.py seed_scale
+
+## bench: gunicorn + worker on PostgreSQL and Redis at trust scale, under load; see README "Performance"
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

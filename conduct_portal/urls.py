@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from conduct_portal import views
+from people import views as people_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("policies/", include("policies.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("acknowledgements/", include("acknowledgements.urls")),
+    path("people/", include("people.urls")),
+    path("audit/", include("audit.urls")),
+    path("governance/", include("governance.urls")),
+    path("invitations/<str:token>/", people_views.invitation_accept, name="invitation_accept"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,273 @@
+"""Writes about people: adding them, their roles, leavers, staff-list imports, invitations."""
+
+import datetime
+import hashlib
+import logging
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_record
+from notifications.services import email_queue
+from people.models import (
+    TRUST_ONLY_ROLES,
+    Invitation,
+    Membership,
+    Role,
+    School,
+    StaffImport,
+    User,
+)
+from people.staff_import import MAX_BYTES, ImportPlan, ImportRefused, decode, plan_import
+
+logger = logging.getLogger(__name__)
+
+
+def _audit(by: User | None, school: School, record, detail: str) -> None:
+    audit_record(action=Action.PEOPLE, actor=by, school=school, record=record, detail=detail)
+
+
+def _school_roles(roles: list[str]) -> list[str]:
+    if not roles:
+        raise ValidationError({"roles": "Choose at least one role."})
+    if set(roles) & TRUST_ONLY_ROLES:
+        raise ValidationError({"roles": "The trust's Head of HR is a trust role, not a school's."})
+    return roles
+
+
+@transaction.atomic
+def person_add(
+    *,
+    school: School,
+    by: User,
+    full_name: str,
+    email: str,
+    staff_category: str,
+    roles: list[str],
+    starts_on: datetime.date,
+    employed_centrally: bool = False,
+) -> User:
+    """Add a person to a school (a new account, or one they have at another school) and invite
+    them if they have never signed in."""
+    email = email.strip().lower()
+    _school_roles(roles)
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, "password": make_password(None)}
+    )
+    if (
+        not created
+        and Membership.objects.filter(school=school, user=user)
+        .exclude(ends_on__lt=timezone.localdate())
+        .exists()
+    ):
+        raise ValidationError({"email": f"{email} is already at {school}: change their roles."})
+    Membership.objects.bulk_create(
+        Membership(
+            user=user,
+            school=school,
+            role=role,
+            staff_category=staff_category,
+            employed_centrally=employed_centrally and school.trust_id is not None,
+            starts_on=starts_on,
+        )
+        for role in roles
+    )
+    if created:
+        invitation_send(user=user, by=by)
+    _audit(by, school, user, f"added with roles {', '.join(roles)}")
+    logger.info("User %s added to school %s by %s", user.pk, school.pk, by.pk)
+    return user
+
+
+@transaction.atomic
+def person_roles_set(*, school: School, user: User, roles: list[str], by: User) -> None:
+    """Give the person exactly these roles at the school from today."""
+    _school_roles(roles)
+    today = timezone.localdate()
+    held = list(Membership.objects.current().filter(school=school, user=user))
+    if not held:
+        raise ValidationError("This person is not at the school today.")
+    if user == by and Role.HEAD in {m.role for m in held} and Role.HEAD not in roles:
+        raise ValidationError(
+            {"roles": "You cannot remove your own Head role: ask the Chair or support to do it."}
+        )
+    for membership in held:
+        if membership.role not in roles:
+            _end(membership, today - datetime.timedelta(days=1))
+    held_roles = {m.role for m in held}
+    Membership.objects.bulk_create(
+        Membership(
+            user=user,
+            school=school,
+            role=role,
+            staff_category=held[0].staff_category,
+            employed_centrally=held[0].employed_centrally,
+            starts_on=today,
+        )
+        for role in roles
+        if role not in held_roles
+    )
+    _audit(by, school, user, f"roles set to {', '.join(roles)}")
+    logger.info("Roles of user %s at school %s set by %s", user.pk, school.pk, by.pk)
+
+
+def _end(membership: Membership, ends_on: datetime.date) -> None:
+    """End a membership; one that had not started yet is removed, as it never applied."""
+    if ends_on < membership.starts_on:
+        membership.delete()
+    else:
+        membership.ends_on = ends_on
+        membership.save(update_fields=["ends_on"])
+
+
+@transaction.atomic
+def person_leave(*, school: School, user: User, ends_on: datetime.date, by: User) -> int:
+    """Record a leaver: their memberships at the school end on `ends_on`. Everything they
+    signed, declared or reported stays."""
+    if user == by:
+        raise ValidationError("You cannot record yourself as a leaver.")
+    memberships = Membership.objects.filter(school=school, user=user).exclude(ends_on__lt=ends_on)
+    ended = 0
+    for membership in memberships:
+        _end(membership, ends_on)
+        ended += 1
+    if not ended:
+        raise ValidationError("This person has no role at the school to end.")
+    _audit(by, school, user, f"recorded as leaving on {ends_on:%d %B %Y}")
+    logger.info(
+        "User %s leaves school %s on %s (recorded by %s)", user.pk, school.pk, ends_on, by.pk
+    )
+    return ended
+
+
+# Invitations
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_send(*, user: User, by: User | None) -> Invitation:
+    """(Re)send the invitation with a new token; any earlier link stops working."""
+    invitation, _ = Invitation.objects.select_for_update().get_or_create(
+        user=user, defaults={"invited_by": by}
+    )
+    if invitation.accepted_at:
+        raise ValidationError(f"{user} has already accepted their invitation.")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    invitation.token_sha256 = _hash(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + Invitation.VALID_FOR
+    invitation.sent_count += 1
+    invitation.save()
+    link = settings.SITE_URL + reverse("invitation_accept", args=[token])
+    email_queue(
+        recipient=user,
+        template="invitation",
+        context={"link": link, "invitation": invitation},
+        secret=True,  # the link signs them in: it leaves the outbox once sent
+    )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    invitation = Invitation.objects.select_related("user").filter(token_sha256=_hash(token)).first()
+    return invitation if invitation and invitation.is_usable else None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError("This invitation has expired or has already been used.")
+    user = invitation.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.accepted_at = timezone.now()
+    invitation.token_sha256 = None
+    invitation.save(update_fields=["accepted_at", "token_sha256"])
+    logger.info("User %s accepted their invitation", user.pk)
+    return user
+
+
+# Staff-list imports
+
+
+def staff_import_preview(*, school: School, by: User, filename: str, data: bytes) -> StaffImport:
+    """Keep the uploaded file for its preview; raises ImportRefused for a file it cannot read."""
+    if len(data) > MAX_BYTES:
+        raise ImportRefused(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; a staff list is at most 5 MB."
+        )
+    text = decode(data)
+    plan_import(school, text)  # refuses a file with no usable header before it is kept
+    return StaffImport.objects.create(
+        school=school, uploaded_by=by, filename=filename[:255], text=text
+    )
+
+
+@transaction.atomic
+def staff_import_apply(*, staff_import: StaffImport, by: User) -> ImportPlan:
+    """Write the file's plan, all or nothing. Importing the same file again changes nothing."""
+    staff_import = StaffImport.objects.select_for_update().get(pk=staff_import.pk)
+    if staff_import.applied_at:
+        raise ValidationError("This file has already been imported.")
+    school = staff_import.school
+    plan = plan_import(school, staff_import.text)
+    if plan.errors:
+        raise ValidationError("The file has errors: nothing was imported.")
+    today = timezone.localdate()
+    unusable = make_password(None)  # until they accept their invitation
+    new_users = User.objects.bulk_create(
+        User(email=row.email, full_name=row.name, password=unusable)
+        for row in plan.rows
+        if row.action == "create"
+    )
+    by_email = {u.email: u for u in new_users}
+    for row in plan.rows:
+        row.user = row.user or by_email[row.email]
+    held: dict[int, dict[str, Membership]] = {}
+    for membership in Membership.objects.filter(
+        school=school, user__in=[r.user for r in plan.rows]
+    ).exclude(ends_on__lt=today):
+        held.setdefault(membership.user_id, {})[membership.role] = membership
+    to_create, to_update, renamed = [], [], []
+    for row in plan.rows:
+        roles_held = held.get(row.user.pk, {})
+        for membership in roles_held.values():
+            if membership.staff_category != row.category:
+                membership.staff_category = row.category
+                to_update.append(membership)
+        to_create.extend(
+            Membership(
+                user=row.user,
+                school=school,
+                role=role,
+                staff_category=row.category,
+                starts_on=row.starts_on if row.action == "create" else max(row.starts_on, today),
+            )
+            for role in row.roles
+            if role not in roles_held
+        )
+        if row.action == "change" and row.user.full_name != row.name:
+            row.user.full_name = row.name
+            renamed.append(row.user)
+    Membership.objects.bulk_create(to_create)
+    Membership.objects.bulk_update(to_update, ["staff_category"])
+    User.objects.bulk_update(renamed, ["full_name"])
+    for user in new_users:
+        invitation_send(user=user, by=by)
+    staff_import.applied_at = timezone.now()
+    staff_import.save(update_fields=["applied_at"])
+    counts = {action: plan.count(action) for action in ("create", "change", "unchanged")}
+    _audit(by, school, staff_import, f"staff list imported: {counts}")
+    logger.info("Staff import %s at school %s: %s", staff_import.pk, school.pk, counts)
+    return plan
