@@ -1,0 +1,51 @@
+"""Who may read and who may change a policy. Every view reaches a policy through here."""
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from audit.refusal import Refused
+from people.models import Membership, Role, User
+from policies.models import Policy
+
+Action = Literal["read", "edit"]
+
+
+def _current(user: User) -> QuerySet[Membership]:
+    return Membership.objects.current().filter(user=user)
+
+
+def readable_policies(user: User) -> QuerySet[Policy]:
+    """Policies of every school the person belongs to, and of those schools' trusts."""
+    memberships = _current(user)
+    school_ids = memberships.filter(school__isnull=False).values("school_id")
+    trust_ids = memberships.filter(trust__isnull=False).values("trust_id")
+    school_trust_ids = memberships.filter(school__trust__isnull=False).values("school__trust_id")
+    return Policy.objects.filter(
+        Q(school_id__in=school_ids)
+        | Q(school__trust_id__in=trust_ids)
+        | Q(trust_id__in=trust_ids)
+        | Q(trust_id__in=school_trust_ids)
+    )
+
+
+def editable_policies(user: User) -> QuerySet[Policy]:
+    """A school's policies are its Head's to change; a trust's, its named owner's."""
+    heads_of = _current(user).filter(role=Role.HEAD, school__isnull=False).values("school_id")
+    return Policy.objects.filter(Q(school_id__in=heads_of) | Q(trust__isnull=False, owner=user))
+
+
+def can_edit(user: User, policy: Policy) -> bool:
+    return editable_policies(user).filter(pk=policy.pk).exists()
+
+
+def policy_for_user(user: User, pk: int, *, action: Action = "read") -> Policy:
+    """The policy, or 404 for a policy of another school, or 403 for a reader asked to edit."""
+    try:
+        policy = readable_policies(user).select_related("school", "trust").get(pk=pk)
+    except Policy.DoesNotExist:
+        raise Refused("No such policy") from None
+    if action == "edit" and not can_edit(user, policy):
+        raise PermissionDenied("Only the Head can change this policy.")
+    return policy
