@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from conduct_portal.immutability import append_only
+
+
+class Migration(migrations.Migration):
+    dependencies = [("incidents", "0003_triage")]
+
+    operations = [append_only("incidents_caseentry")]

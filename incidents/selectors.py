@@ -1,0 +1,246 @@
+"""Reads of reports, scoped by who is asking; each a fixed number of queries."""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from incidents.models import (
+    CaseEntry,
+    EntryKind,
+    Evidence,
+    Incident,
+    RoutingDecision,
+    Support,
+    role_title,
+)
+from incidents.routing import RULES, ClauseRef
+from notifications.models import Notification
+from notifications.models import Status as Delivery
+from people.models import Membership, School, User
+from policies.models import Clause, VersionStatus
+from policies.permissions import readable_policies
+
+
+def reports_for_recipient(user: User) -> QuerySet[Incident]:
+    """The reports routed to this person, newest first, with their school: one query."""
+    return (
+        Incident.objects.filter(routing_decisions__recipient=user)
+        .select_related("school")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def reports_by(user: User) -> list[Incident]:
+    """The person's own reports with how many files each has, newest first: one query."""
+    return list(
+        Incident.objects.filter(reporter=user)
+        .select_related("school")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass
+class Case:
+    incident: Incident
+    evidence: list[Evidence]
+    decisions: list[RoutingDecision]
+
+
+def case_for(incident: Incident) -> Case:
+    """What a recipient sees of a report: the report, its files and its routing (3 queries)."""
+    incident = Incident.objects.select_related(
+        "school", "reporter", "subject_user", "affected_user", "owner"
+    ).get(pk=incident.pk)
+    return Case(
+        incident=incident,
+        evidence=list(incident.evidence.select_related("uploaded_by")),
+        decisions=list(incident.routing_decisions.select_related("recipient")),
+    )
+
+
+def people_of_schools(schools: list[School]) -> QuerySet[User]:
+    """The adults a report can name: everyone with a role at the schools, or over them, today."""
+    scope = Q(school__in=schools) | Q(trust__in={s.trust_id for s in schools if s.trust_id})
+    return (
+        User.objects.filter(
+            is_active=True, memberships__in=Membership.objects.current().filter(scope)
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+@dataclass
+class Recipient:
+    role: str
+    name: str | None
+
+
+def recipients_for_reporter(incident: Incident) -> list[Recipient]:
+    """Who a report went to, as the reporter is told: by role only when the report is about one
+    of the school's people, so nothing about the routing can point back at them."""
+    decisions = incident.routing_decisions.select_related("recipient")
+    by_role = incident.subject_user_id is not None
+    recipients, seen = [], set()
+    for decision in decisions:
+        if decision.recipient is None:
+            continue
+        title = role_title(decision.role, incident.school)
+        name = None if by_role else decision.recipient.full_name
+        if (title, name) not in seen:
+            seen.add((title, name))
+            recipients.append(Recipient(title, name))
+    return recipients
+
+
+@dataclass
+class ClauseLink:
+    label: str
+    url: str | None
+
+
+def _matches(ref: ClauseRef, clause_key: str, section: str) -> bool:
+    if ref.is_number:
+        return clause_key == ref.ref or (
+            "." not in ref.ref and clause_key.startswith(ref.ref + ".")
+        )
+    return _words(section).startswith(_words(ref.ref))
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("’", "'")).strip()
+
+
+def clause_links(user: User) -> dict[str, list[ClauseLink]]:
+    """Each category's clauses, linked to the first matching clause of the current versions of
+    the policies this person reads (one query). A clause no policy has is left out; a category
+    none of whose clauses is found shows them all, unlinked."""
+    clauses = list(
+        Clause.objects.filter(
+            version__status=VersionStatus.PUBLISHED, version__policy__in=readable_policies(user)
+        )
+        .order_by("version__policy__title", "position")
+        .values_list("version__policy_id", "key", "section")
+    )
+    links: dict[str, list[ClauseLink]] = {}
+    for category, rule in RULES.items():
+        found = []
+        for ref in rule.clauses:
+            for policy_id, key, section in clauses:
+                if _matches(ref, key, section):
+                    anchor = Clause(key=key).anchor
+                    url = reverse("policies:read", args=[policy_id]) + "#" + anchor
+                    found.append(ClauseLink(ref.label, url))
+                    break
+        links[category] = found or [ClauseLink(ref.label, None) for ref in rule.clauses]
+    return links
+
+
+# Triage
+
+
+def cases_for_queue(*, viewer: User, filters: dict) -> tuple[QuerySet[Incident], dict[str, int]]:
+    """The cases routed to this person (also by escalation), across all their schools, filtered,
+    most urgent then oldest first; and how many of their cases are in each status."""
+    mine = Incident.objects.filter(routing_decisions__recipient=viewer)
+    counts = dict(mine.order_by().values_list("status").annotate(n=Count("pk")))
+    cases = mine
+    if filters.get("status"):
+        cases = cases.filter(status=filters["status"])
+    if filters.get("category"):
+        cases = cases.filter(category=filters["category"])
+    if filters.get("urgency"):
+        cases = cases.filter(urgent=filters["urgency"] == "urgent")
+    if filters.get("school"):
+        cases = cases.filter(school=filters["school"])
+    owner = filters.get("owner")
+    if owner == "me":
+        cases = cases.filter(owner=viewer)
+    elif owner == "nobody":
+        cases = cases.filter(owner__isnull=True)
+    return (
+        cases.select_related("school", "owner").order_by("-urgent", "created_at", "pk"),
+        counts,
+    )
+
+
+def queue_schools(viewer: User) -> QuerySet[School]:
+    return School.objects.filter(incidents__routing_decisions__recipient=viewer).distinct()
+
+
+@dataclass
+class ChronologyItem:
+    at: object
+    what: str
+    who: str = ""
+    text: str = ""
+    detail: str = ""
+    entry: object = None
+
+
+def chronology(case: Case) -> list[ChronologyItem]:
+    """Everything that happened to a case, in time order: the report, its routing, evidence,
+    notifications sent, and every entry of triage (2 queries more than case_for)."""
+    incident = case.incident
+    items = [ChronologyItem(incident.created_at, "Report made", incident.reporter.full_name)]
+    for decision in case.decisions:
+        items.append(
+            ChronologyItem(
+                decision.decided_at,
+                f"Routed to {decision.recipient.full_name if decision.recipient else 'nobody'}",
+                detail=decision.reason,
+            )
+        )
+    for file in case.evidence:
+        items.append(
+            ChronologyItem(file.uploaded_at, "Evidence added", file.uploaded_by.full_name,
+                           detail=f"{file.original_name}, SHA-256 {file.sha256}")
+        )  # fmt: skip
+    for sent in Notification.objects.filter(incident=incident, status=Delivery.SENT).select_related(
+        "recipient"
+    ):
+        items.append(
+            ChronologyItem(
+                sent.sent_at, f"Notification sent ({sent.get_channel_display().lower()})",
+                detail=f"to {sent.recipient.full_name}: {sent.title}",
+            )
+        )  # fmt: skip
+    for entry in incident.entries.select_related("author", "owner", "corrects"):
+        items.append(
+            ChronologyItem(
+                entry.at,
+                _entry_heading(entry),
+                entry.author.full_name if entry.author else "The portal",
+                text=entry.text,
+                detail=_entry_detail(entry),
+                entry=entry,
+            )
+        )
+    return sorted(items, key=lambda item: item.at)
+
+
+def _entry_heading(entry: CaseEntry) -> str:
+    if entry.kind == EntryKind.STATUS:
+        was, now = entry.get_status_from_display(), entry.get_status_to_display()
+        return f"Status: {was.lower()} → {now.lower()}"
+    if entry.kind == EntryKind.OWNER:
+        return f"Owner: {entry.owner.full_name}"
+    if entry.kind == EntryKind.REFERRAL:
+        return f"Referred to {entry.get_agency_display()}"
+    if entry.kind == EntryKind.CORRECTION:
+        return f"Correction to the entry of {entry.corrects.at:%d %b %Y %H:%M}"
+    return entry.get_kind_display()
+
+
+def _entry_detail(entry: CaseEntry) -> str:
+    if entry.kind == EntryKind.REFERRAL:
+        reference = f", their reference {entry.reference}" if entry.reference else ""
+        return f"on {entry.referred_on:%d %B %Y}{reference}"
+    if entry.kind == EntryKind.OUTCOME:
+        return entry.get_disciplinary_display()
+    if entry.kind == EntryKind.SUPPORT:
+        return ", ".join(Support(s).label for s in entry.support)
+    return ""

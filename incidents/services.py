@@ -1,0 +1,158 @@
+"""Writes to incidents: submitting a report and recording who looked at a case."""
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Action
+from audit.services import audit_record
+from incidents import evidence as evidence_files
+from incidents.models import (
+    AccessAction,
+    CaseAccess,
+    Category,
+    Evidence,
+    Incident,
+    RoutingDecision,
+    SubjectKind,
+)
+from incidents.routing import route, rule_for
+from notifications.models import Kind
+from notifications.services import notifications_create
+from people.models import Membership, School, User
+
+logger = logging.getLogger(__name__)
+
+
+def _belongs_to(user: User, school: School) -> bool:
+    return Membership.objects.current().covering(school).filter(user=user).exists()
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    reporter: User,
+    school: School,
+    category: str,
+    subject_kind: str,
+    description: str,
+    happened_on: datetime.date,
+    happened_at_time: datetime.time | None = None,
+    subject_user: User | None = None,
+    subject_description: str = "",
+    affected_user: User | None = None,
+    platform: str = "",
+    content_address: str = "",
+    files: list[UploadedFile] | None = None,
+) -> Incident:
+    """Save a report with its evidence, route it, and write its notifications, all or nothing.
+
+    Every file is checked before anything is written (EvidenceRefused names each refused file).
+    The notifications are handed to Celery only once this transaction commits.
+    """
+    files = list(files or [])
+    if not _belongs_to(reporter, school):
+        raise PermissionDenied("You can only report a concern at a school you work at.")
+    rule = rule_for(Category(category))
+    subject_kind = SubjectKind(subject_kind)
+    if subject_kind == SubjectKind.ADULT:
+        if subject_user is None or not _belongs_to(subject_user, school):
+            raise ValidationError({"subject_user": "Choose the adult from the school's people."})
+    else:
+        subject_user = None
+    if affected_user is not None and not _belongs_to(affected_user, school):
+        raise ValidationError({"affected_user": "Choose a member of the school's staff."})
+    if category != Category.CYBERBULLYING:
+        affected_user = None
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": "The date cannot be in the future."})
+    checked = evidence_files.check_all(files, accepts_evidence=rule.accepts_evidence)
+
+    incident = Incident.objects.create(
+        school=school,
+        reporter=reporter,
+        category=category,
+        urgent=rule.urgent,
+        subject_kind=subject_kind,
+        subject_user=subject_user,
+        subject_description=subject_description.strip(),
+        affected_user=affected_user,
+        happened_on=happened_on,
+        happened_at_time=happened_at_time,
+        platform=platform.strip(),
+        content_address=content_address.strip(),
+        description=description.strip(),
+    )
+    stored: list[str] = []
+    try:
+        for file in checked:
+            kept = evidence_files.store(file)
+            stored.append(kept.stored_name)
+            Evidence.objects.create(
+                incident=incident,
+                original_name=file.name,
+                content_type=file.content_type,
+                size=kept.size,
+                sha256=kept.sha256,
+                stored_name=kept.stored_name,
+                uploaded_by=reporter,
+            )
+        decisions = route(
+            school=school,
+            category=category,
+            subject=subject_user,
+            affected=affected_user or reporter,
+        )
+        RoutingDecision.objects.bulk_create(
+            RoutingDecision(
+                incident=incident,
+                recipient=decision.recipient,
+                role=decision.role,
+                reason=decision.reason,
+                position=position,
+            )
+            for position, decision in enumerate(decisions)
+        )
+        recipients = [d.recipient for d in decisions if d.recipient is not None]
+        notifications_create(
+            recipients=recipients,
+            kind=Kind.INCIDENT_REPORTED,
+            urgent=incident.urgent,
+            incident=incident,
+        )
+    except BaseException:
+        evidence_files.discard(stored)
+        raise
+    audit_record(
+        action=Action.REPORT, actor=reporter, school=school, record=incident,
+        detail=f"{incident.reference}: {incident.get_category_display()}",
+    )  # fmt: skip
+    if not recipients:
+        logger.error("Report %s (%s) could not be routed to anyone", incident.pk, category)
+    logger.info(
+        "Report %s (%s%s) at school %s: %s files, %s recipients",
+        incident.pk,
+        category,
+        ", urgent" if incident.urgent else "",
+        school.pk,
+        len(stored),
+        len(recipients),
+    )
+    return incident
+
+
+def case_access_record(
+    *, incident: Incident, user: User, evidence: Evidence | None = None, action: str = ""
+) -> CaseAccess:
+    """Append to the case's audit trail: a view of the case page, a download, a refusal, or a
+    reading of the trail itself."""
+    return CaseAccess.objects.create(
+        incident=incident,
+        user=user,
+        action=action or (AccessAction.DOWNLOAD if evidence else AccessAction.VIEW),
+        evidence=evidence,
+    )

@@ -1,0 +1,77 @@
+from django import forms
+from django.utils import timezone
+
+from incidents.models import Agency, Category, Disciplinary, Status, Support
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    category = forms.ChoiceField(choices=[("", "Any category"), *Category.choices], required=False)
+    urgency = forms.ChoiceField(
+        choices=[("", "Urgent and normal"), ("urgent", "Urgent"), ("normal", "Normal")],
+        required=False,
+    )
+    school = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any school")
+    owner = forms.ChoiceField(
+        choices=[("", "Anyone"), ("me", "Me"), ("nobody", "Nobody yet")], required=False
+    )
+
+    def __init__(self, *args, schools, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Note")
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(choices=Status.choices, label="New status")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Why (needed to reopen)"
+    )
+
+
+class ReferralForm(forms.Form):
+    agency = forms.ChoiceField(choices=[("", "Choose the agency"), *Agency.choices])
+    referred_on = forms.DateField(widget=DATE, label="Date of the referral")
+    reference = forms.CharField(max_length=100, required=False, label="Their reference")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Notes")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referred_on"].initial = timezone.localdate()
+
+
+class CloseForm(forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    disciplinary = forms.ChoiceField(
+        choices=Disciplinary.choices,
+        widget=forms.RadioSelect,
+        label="Does it lead to disciplinary action under the policy?",
+        help_text="St Elisabeth's §11; Villiers “Users’ responsibilities”.",
+    )
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=None, empty_label=None)
+
+    def __init__(self, *args, recipients, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = recipients
+
+
+class SupportForm(forms.Form):
+    support = forms.MultipleChoiceField(
+        choices=Support.choices, widget=forms.CheckboxSelectMultiple, label="Support offered"
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Notes")
+
+
+class CorrectionForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Correction")

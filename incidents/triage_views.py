@@ -1,0 +1,185 @@
+"""The recipients' side: the queue, acting on a case, and the audit trail."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from incidents import retention, selectors, services, triage
+from incidents.models import AccessAction, CaseAccess, Incident, RoutingDecision, Status
+from incidents.permissions import report_for_user, trail_for_user
+from incidents.triage_forms import (
+    CloseForm,
+    CorrectionForm,
+    NoteForm,
+    OwnerForm,
+    QueueFilterForm,
+    ReferralForm,
+    StatusForm,
+    SupportForm,
+)
+from people.models import Membership, Role, User
+
+PAGE_SIZE = 25
+
+
+def _or_refused(request: HttpRequest, pk: int, lookup: Callable[[User, int], Incident]) -> Incident:
+    """The case as `lookup` allows it; a refusal (404) of a case that exists is recorded."""
+    try:
+        return lookup(request.user, pk)
+    except Http404:
+        if Incident.objects.filter(pk=pk).exists():
+            services.case_access_record(
+                incident=Incident(pk=pk), user=request.user, action=AccessAction.REFUSED
+            )
+        raise
+
+
+def case_or_refuse(request: HttpRequest, pk: int) -> Incident:
+    """The case for one of its recipients; anyone else gets 404, and the attempt is recorded."""
+    return _or_refused(request, pk, report_for_user)
+
+
+def _errors(form) -> str:
+    return " ".join(
+        f"{form.fields[name].label or name.capitalize()}: {' '.join(errors)}"
+        if name in form.fields
+        else " ".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
+# Roles that receive reports: their holders have a queue, even while it is empty.
+RECEIVING_ROLES = [
+    Role.HEAD,
+    Role.DEPUTY_HEAD,
+    Role.DSL,
+    Role.DEPUTY_DSL,
+    Role.CHAIR,
+    Role.TRUST_HR,
+]
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    receives = Membership.objects.current().filter(user=request.user, role__in=RECEIVING_ROLES)
+    if (
+        not receives.exists()
+        and not RoutingDecision.objects.filter(recipient=request.user).exists()
+    ):
+        raise PermissionDenied("Only people who receive reports have a queue.")
+    schools = selectors.queue_schools(request.user)
+    form = QueueFilterForm(request.GET or None, schools=schools)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases, counts = selectors.cases_for_queue(viewer=request.user, filters=filters)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "counts": [(status, counts.get(status, 0)) for status in Status],
+        "total": sum(counts.values()),
+        "query": query.urlencode(),
+    }
+    template = "incidents/_queue_results.html" if request.htmx else "incidents/queue.html"
+    return render(request, template, context)
+
+
+def triage_forms(incident: Incident, recipients) -> dict:
+    return {
+        "note_form": NoteForm(),
+        "status_form": StatusForm(),
+        "referral_form": ReferralForm(),
+        "close_form": CloseForm(),
+        "owner_form": OwnerForm(
+            recipients=User.objects.filter(pk__in=[r.pk for r in recipients]),
+            initial={"owner": incident.owner_id},
+        ),
+        "support_form": SupportForm(),
+        "correction_form": CorrectionForm(),
+    }
+
+
+def _recipients(incident: Incident):
+    return User.objects.filter(routing_decisions__incident=incident).order_by("full_name")
+
+
+# What each action does: the form that reads it, and the service that writes it.
+ACTIONS = {
+    "acknowledge": (None, triage.case_acknowledge, "Acknowledged: the case is yours."),
+    "status": (StatusForm, triage.case_status_change, "Status changed."),
+    "note": (NoteForm, triage.case_note_add, "Note added."),
+    "refer": (ReferralForm, triage.case_refer, "Referral recorded."),
+    "close": (CloseForm, triage.case_close, "Outcome recorded and case closed."),
+    "owner": (OwnerForm, triage.case_owner_set, "Owner changed."),
+    "support": (SupportForm, triage.case_support_record, "Support recorded."),
+    "correct": (CorrectionForm, triage.case_correct, "Correction added."),
+}
+
+
+@login_required
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404("No such action")
+    incident = case_or_refuse(request, pk)
+    form_class, service, done = ACTIONS[action]
+    data = {}
+    if form_class:
+        kwargs = {"recipients": _recipients(incident)} if form_class is OwnerForm else {}
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            messages.error(request, _errors(form))
+            return redirect("incidents:case", pk=pk)
+        data = dict(form.cleaned_data)
+        if action == "correct":
+            data["entry"] = incident.entries.filter(pk=data["entry"]).first()
+            if data["entry"] is None:
+                raise Http404("No such entry")
+    try:
+        service(incident=incident, by=request.user, **data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("incidents:case", pk=pk)
+
+
+@login_required
+def trail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = _or_refused(request, pk, trail_for_user)
+    services.case_access_record(incident=incident, user=request.user, action=AccessAction.TRAIL)
+    return render(
+        request,
+        "incidents/trail.html",
+        {
+            "incident": incident,
+            "accesses": CaseAccess.objects.filter(incident=incident).select_related("user"),
+            "entries": incident.entries.select_related("author"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def legal_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Head or the Data Protection Lead places a report on legal hold, or releases it."""
+    incident = _or_refused(request, pk, trail_for_user)
+    try:
+        retention.legal_hold_set(
+            incident=incident,
+            by=request.user,
+            hold=request.POST.get("hold") == "on",
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Legal hold saved.")
+    return redirect("incidents:trail", pk=pk)

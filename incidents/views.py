@@ -1,0 +1,174 @@
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from incidents import selectors, services
+from incidents.evidence import EvidenceRefused, LimitedUploadHandler
+from incidents.forms import PLATFORMS, ReportForm
+from incidents.models import Category, role_title
+from incidents.permissions import evidence_for_user, report_for_user, reporting_schools
+from incidents.routing import RULES
+from incidents.triage import TRANSITIONS
+from incidents.triage_views import case_or_refuse, triage_forms
+from notifications.services import notifications_mark_read
+from people.models import School
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@login_required
+def report_new(request: HttpRequest) -> HttpResponse:
+    # The size limit must be in place before the body is read, which the CSRF check would do:
+    # so the check runs after it, in _report_new (Django's documented pattern).
+    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _report_new(request)
+
+
+@csrf_protect
+def _report_new(request: HttpRequest) -> HttpResponse:
+    schools = reporting_schools(request.user)
+    people = selectors.people_of_schools(schools)
+    if request.method != "POST":
+        form = ReportForm(schools=schools, people=people)
+        return _form_page(request, form, schools)
+    form = ReportForm(
+        request.POST,
+        request.FILES,
+        schools=schools,
+        people=people,
+        refused=getattr(request, "refused_uploads", []),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.report_submit(
+                reporter=request.user,
+                school=data["school"],
+                category=data["category"],
+                subject_kind=data["subject_kind"],
+                subject_user=data["subject_user"],
+                subject_description=data["subject_description"],
+                affected_user=data["affected_user"],
+                happened_on=data["happened_on"],
+                happened_at_time=data["happened_at_time"],
+                platform=data["platform"],
+                content_address=data["content_address"],
+                description=data["description"],
+                files=data["evidence"],
+            )
+        except EvidenceRefused as refused:
+            for message in refused.messages:
+                form.add_error("evidence", message)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("incidents:sent", pk=incident.pk)
+    return _form_page(request, form, schools)
+
+
+def _form_page(request: HttpRequest, form: ReportForm, schools: list[School]) -> HttpResponse:
+    links = selectors.clause_links(request.user)
+    chosen = form["category"].value()
+    options = [
+        {
+            "value": category,
+            "label": label,
+            "rule": RULES[category],
+            "checked": chosen == category,
+            "links": links[category],
+            "goes_to": _goes_to(category, schools[0]),
+        }
+        for category, label in Category.choices
+    ]
+    return render(
+        request,
+        "incidents/report_form.html",
+        {
+            "form": form,
+            "category_options": options,
+            "category_value": chosen,
+            "indecent_images": Category.INDECENT_IMAGES,
+            "cyberbullying": Category.CYBERBULLYING,
+            "platforms": PLATFORMS,
+        },
+    )
+
+
+def _goes_to(category: str, school: School) -> str:
+    """Who a category goes to by default, in words, for the form."""
+    text = " and ".join(f"the {role_title(role, school)}" for role in RULES[category].roles)
+    if category == Category.CYBERBULLYING and school.trust_id:
+        text += ", or the trust's Head of HR for centrally employed staff"
+    return text
+
+
+@login_required
+@never_cache
+def report_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = report_for_user(request.user, pk, action="view_status")
+    return render(
+        request,
+        "incidents/report_sent.html",
+        {
+            "incident": incident,
+            "rule": RULES[incident.category],
+            "recipients": selectors.recipients_for_reporter(incident),
+            "indecent_images": incident.category == Category.INDECENT_IMAGES,
+        },
+    )
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "incidents/my_reports.html", {"reports": selectors.reports_by(request.user)}
+    )
+
+
+@login_required
+@never_cache
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = case_or_refuse(request, pk)
+    services.case_access_record(incident=incident, user=request.user)
+    notifications_mark_read(user=request.user, incident=incident)
+    case = selectors.case_for(incident)
+    recipients = [d.recipient for d in case.decisions if d.recipient]
+    return render(
+        request,
+        "incidents/case.html",
+        {
+            "case": case,
+            "chronology": selectors.chronology(case),
+            "allowed": TRANSITIONS[case.incident.status],
+            **triage_forms(case.incident, recipients),
+        },
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    case_or_refuse(request, pk)
+    evidence = evidence_for_user(request.user, pk, evidence_pk)
+    try:
+        handle = evidence.path.open("rb")
+    except FileNotFoundError:
+        logger.error("Evidence %s of report %s is missing from storage", evidence.pk, pk)
+        raise Http404("The file is missing") from None
+    services.case_access_record(incident=evidence.incident, user=request.user, evidence=evidence)
+    # Always a download of opaque bytes: never shown inline, never sniffed into HTML.
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,260 @@
+"""Evidence: checked by content, stored privately under random names, hashed, downloaded only
+by the people a report went to."""
+
+import hashlib
+import re
+import stat
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+
+from incidents import evidence as evidence_files
+from incidents.evidence import MAX_FILE_SIZE, EvidenceRefused
+from incidents.models import AccessAction, CaseAccess, Category, Evidence, Incident, SubjectKind
+from tests.incidents.test_reporting import form_data
+from tests.reports import PDF_BYTES, html_as_png, jpeg, pdf, png, submit
+
+LOGIN = "/accounts/login/"
+
+
+def stored_files(root) -> list:
+    folder = root / "evidence"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_screenshot_is_stored_privately_under_a_random_name_with_its_sha256(se, private_media):
+    upload = png("abuse on facebook.png")
+    content = upload.read()
+    incident = submit(se.teacher, se.school, category=Category.CYBERBULLYING, files=[upload])
+    evidence = incident.evidence.get()
+    assert evidence.original_name == "abuse on facebook.png"
+    assert evidence.content_type == "image/png"
+    assert evidence.size == len(content)
+    assert evidence.sha256 == hashlib.sha256(content).hexdigest()
+    (path,) = stored_files(private_media)
+    assert path.name == evidence.stored_name
+    assert "facebook" not in path.name and len(path.name) == 48
+    assert path.read_bytes() == content
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_type_comes_from_the_content_not_the_name_or_the_browsers_claim(se):
+    disguised_png = png("letter.pdf")
+    disguised_png.content_type = "application/pdf"
+    incident = submit(se.teacher, se.school, files=[disguised_png, jpeg("scan.png"), pdf("x.jpg")])
+    assert [e.content_type for e in incident.evidence.all()] == [
+        "image/png",
+        "image/jpeg",
+        "application/pdf",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("upload", "reason"),
+    [
+        (html_as_png(), "its content is a web page (HTML), whatever its name says"),
+        (SimpleUploadedFile("anim.gif", b"GIF89a" + b"\0" * 40), "its content is a GIF image"),
+        (SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nnot really"), "damaged or not one"),
+        (SimpleUploadedFile("cut.jpg", jpeg().read()[:60]), "damaged or not one"),
+        (SimpleUploadedFile("empty.pdf", b""), "the file is empty"),
+        (SimpleUploadedFile("notes.txt", b"just some words"), "only PNG, JPEG or PDF files"),
+    ],
+)
+def test_a_file_that_is_not_a_whole_png_jpeg_or_pdf_is_refused(se, private_media, upload, reason):
+    with pytest.raises(EvidenceRefused) as refused:
+        submit(se.teacher, se.school, files=[png(), upload])
+    (message,) = refused.value.messages
+    assert message.startswith(f"“{upload.name}” was not accepted:")
+    assert reason in message
+    assert not Incident.objects.exists()
+    assert stored_files(private_media) == []
+
+
+def test_more_than_ten_files_are_refused(se):
+    with pytest.raises(EvidenceRefused, match="at most 10 files"):
+        submit(se.teacher, se.school, files=[png(f"{n}.png") for n in range(11)])
+
+
+def test_a_file_over_ten_megabytes_is_refused(se):
+    big = SimpleUploadedFile("huge.pdf", PDF_BYTES + b"\0" * MAX_FILE_SIZE)
+    with pytest.raises(
+        EvidenceRefused, match=re.escape("“huge.pdf” was not accepted: it is 10.0 MB")
+    ):
+        submit(se.teacher, se.school, files=[big])
+
+
+def test_an_upload_over_ten_megabytes_is_cut_off_and_named(client, se, private_media):
+    client.force_login(se.teacher)
+    big = SimpleUploadedFile("video-capture.pdf", PDF_BYTES + b"\0" * MAX_FILE_SIZE)
+    response = client.post("/incidents/report/", {**form_data(), "evidence": [big, png("ok.png")]})
+    assert response.status_code == 200
+    assert "“video-capture.pdf” was not accepted: it is larger than 10 MB." in response.text
+    assert "attach this file again: ok.png" in response.text
+    assert not Incident.objects.exists()
+
+
+def test_an_html_file_renamed_png_is_refused_naming_it_and_the_rest_is_kept(
+    client, se, private_media
+):
+    client.force_login(se.teacher)
+    response = client.post(
+        "/incidents/report/",
+        {**form_data(), "evidence": [png("real.png"), html_as_png("fake.png"), pdf("letter.pdf")]},
+    )
+    html = response.text
+    assert response.status_code == 200
+    assert "“fake.png” was not accepted: only PNG, JPEG or PDF files are kept" in html
+    assert "its content is a web page (HTML), whatever its name says" in html
+    assert "attach these files again: real.png, letter.pdf" in html
+    assert "Abusive comments about me on the class parents&#x27; group." in html
+    assert 'value="https://facebook.example/groups/y4-parents/posts/1"' in html
+    assert 'value="cyberbullying" checked' in html
+    assert not Incident.objects.exists()
+    assert stored_files(private_media) == []
+
+
+def test_files_written_for_a_report_that_then_fails_are_removed(se, private_media, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("routing broke")
+
+    monkeypatch.setattr("incidents.services.route", broken)
+    with pytest.raises(RuntimeError):
+        submit(se.teacher, se.school, files=[png(), pdf()])
+    assert stored_files(private_media) == []
+    assert not Incident.objects.exists()
+
+
+def test_indecent_images_accept_no_file_at_all_in_the_service(se, private_media):
+    with pytest.raises(EvidenceRefused, match="nothing may be attached"):
+        submit(se.teacher, se.school, category=Category.INDECENT_IMAGES, files=[pdf()])
+    assert not Incident.objects.exists()
+    assert stored_files(private_media) == []
+
+
+def test_indecent_images_refuse_any_file_in_the_form_with_the_guidance(client, se, private_media):
+    client.force_login(se.teacher)
+    response = client.post(
+        "/incidents/report/",
+        {**form_data(category=Category.INDECENT_IMAGES), "evidence": [png("phone.png")]},
+    )
+    html = response.text
+    assert "“phone.png” was not accepted." in html
+    assert "it is an offence to save, copy, send or show indecent images of children" in html
+    assert "Secure the device as it is" in html
+    assert not Incident.objects.exists()
+    assert stored_files(private_media) == []
+
+
+def test_an_indecent_images_report_alerts_the_head_and_the_dsl_urgently(
+    client, se, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(se.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/incidents/report/",
+            form_data(category=Category.INDECENT_IMAGES, subject_kind=SubjectKind.UNKNOWN),
+            follow=True,
+        )
+    assert "Secure the device as it is" in response.text
+    assert "police are to be contacted immediately" in response.text
+    incident = Incident.objects.get()
+    assert incident.urgent
+    assert sorted(m.to[0] for m in mailoutbox) == ["alice@se.example", "dsl@se.example"]
+    assert all(m.subject.startswith("Urgent:") for m in mailoutbox)
+
+
+@pytest.fixture
+def case_with_file(se):
+    incident = submit(
+        se.teacher,
+        se.school,
+        category=Category.BREACH,
+        subject_kind=SubjectKind.ADULT,
+        subject_user=se.deputy_head,
+        files=[png("evidence.png")],
+    )
+    return incident, incident.evidence.get()
+
+
+DOWNLOAD = {
+    "anonymous": LOGIN,
+    "recipient (head)": 200,
+    "reporter": 404,
+    "subject": 404,
+    "dsl": 404,
+    "other school": 404,
+}
+
+
+@pytest.mark.parametrize(("who", "expected"), DOWNLOAD.items())
+def test_evidence_download_by_role(client, se, vi, case_with_file, who, expected):
+    incident, evidence = case_with_file
+    people = {
+        "anonymous": None,
+        "recipient (head)": se.head,
+        "reporter": se.teacher,
+        "subject": se.deputy_head,
+        "dsl": se.dsl,
+        "other school": vi.head,
+    }
+    if people[who]:
+        client.force_login(people[who])
+    response = client.get(f"/incidents/{incident.pk}/evidence/{evidence.pk}/")
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(LOGIN)
+    else:
+        assert response.status_code == expected
+
+
+def test_a_download_is_an_attachment_of_opaque_bytes_and_is_recorded(client, se, case_with_file):
+    incident, evidence = case_with_file
+    client.force_login(se.head)
+    response = client.get(f"/incidents/{incident.pk}/evidence/{evidence.pk}/")
+    assert response["Content-Disposition"] == 'attachment; filename="evidence.png"'
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == evidence.sha256
+    access = CaseAccess.objects.get(action=AccessAction.DOWNLOAD)
+    assert (access.user, access.incident, access.evidence) == (se.head, incident, evidence)
+
+
+def test_evidence_of_another_report_cannot_be_reached_through_a_report_one_may_see(
+    client, se, case_with_file
+):
+    _, evidence = case_with_file
+    other = submit(se.teacher, se.school, category=Category.BREACH)
+    client.force_login(se.head)
+    assert client.get(f"/incidents/{other.pk}/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_stored_evidence_is_not_served_at_any_address(client, se, case_with_file, settings):
+    _, evidence = case_with_file
+    client.force_login(se.head)
+    for url in (
+        f"/private_media/evidence/{evidence.stored_name}",
+        f"/static/evidence/{evidence.stored_name}",
+        f"/media/evidence/{evidence.stored_name}",
+    ):
+        assert client.get(url).status_code == 404
+    root = settings.BASE_DIR / "private_media"
+    assert root not in (settings.STATIC_ROOT, *settings.STATICFILES_DIRS)
+
+
+def test_the_database_refuses_to_change_or_delete_evidence(case_with_file):
+    _, evidence = case_with_file
+    rows = Evidence.objects.filter(pk=evidence.pk)
+    for change in (lambda: rows.update(sha256="0" * 64), lambda: rows.delete()):
+        with (
+            pytest.raises(IntegrityError, match="cannot be changed or deleted"),
+            transaction.atomic(),
+        ):
+            change()
+    assert rows.get().sha256 == evidence.sha256
+
+
+def test_a_refused_name_is_made_safe_to_show():
+    assert evidence_files.clean_name('C:\\Users\\me\\"<b>x</b>".png') == "b.png"
+    assert evidence_files.clean_name("../../etc/passwd") == "passwd"
+    assert evidence_files.clean_name("") == "unnamed file"
