@@ -1,0 +1,35 @@
+"""The one way to write the audit log."""
+
+from django.db import models
+from django.http import HttpRequest
+
+from audit.models import AuditEvent
+from people.models import School, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind the production proxy the last address it appended is the client's.
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    school: School | None = None,
+    record: models.Model | None = None,
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event. `detail` says what kind of change it was, never what it contained."""
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if actor is None or actor.pk else None,
+        school=school,
+        record=f"{record._meta.label} {record.pk}" if record is not None else "",
+        detail=detail[:300],
+        ip_address=client_ip(request),
+    )
