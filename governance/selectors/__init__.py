@@ -1,0 +1,93 @@
+"""Reads for the governors' dashboard.
+
+Every figure is an aggregate computed by the database, and a dashboard takes the same number
+of queries however many people, sign-offs, declarations or incidents there are (and, for a
+trust, however many schools). Each section of the page is built by one function, from a
+`Scope` (a school, or a trust and its schools); `sections` puts them in order.
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from governance.figures import Dashboard, Section
+from governance.periods import Period
+from governance.permissions import SCHOOL_ROLES, TRUST_ROLES
+from governance.selectors.incidents import incidents_section
+from governance.selectors.reviews import reviews_section
+from governance.selectors.scope import Scope
+from governance.selectors.signoff import signoff_section
+from governance.selectors.triage import escalations_section, time_to_acknowledge_section
+from governance.selectors.waiting import waiting_section
+from people.models import Membership, School, Trust, User
+from policies.models import Audience, PolicyVersion, VersionStatus
+
+__all__ = ["Scope", "dashboards_for", "school_dashboard", "sections", "trust_dashboard"]
+
+
+def dashboards_for(user: User) -> list[tuple[str, str]]:
+    """The dashboards a person may open, as (name, url): their trusts', then schools'."""
+    current = Membership.objects.current().filter(user=user)
+    trust_ids = current.filter(trust__isnull=False, role__in=TRUST_ROLES).values("trust_id")
+    school_ids = current.filter(school__isnull=False, role__in=SCHOOL_ROLES).values("school_id")
+    trusts = Trust.objects.filter(id__in=trust_ids).order_by("name")
+    schools = School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids))
+    return [(t.name, reverse("governance:trust", args=[t.slug])) for t in trusts] + [
+        (s.name, reverse("governance:school", args=[s.slug])) for s in schools.order_by("name")
+    ]
+
+
+def school_dashboard(
+    school: School, period: Period, *, today: datetime.date | None = None
+) -> Dashboard:
+    return _dashboard(Scope.of_school(school), period, today)
+
+
+def trust_dashboard(
+    trust: Trust, period: Period, *, today: datetime.date | None = None
+) -> Dashboard:
+    schools = list(trust.schools.order_by("name"))
+    return _dashboard(Scope.of_trust(trust, schools), period, today)
+
+
+def _dashboard(scope: Scope, period: Period, today: datetime.date | None) -> Dashboard:
+    today = today or timezone.localdate()
+    return Dashboard(
+        kind=scope.kind,
+        name=scope.name,
+        slug=scope.slug,
+        period=period,
+        today=today,
+        produced_at=timezone.localtime(),
+        sections=sections(scope, period, today),
+    )
+
+
+def sections(scope: Scope, period: Period, today: datetime.date) -> list[Section]:
+    """The dashboard's sections, in the order of the page, the CSV and the PDF."""
+    versions = current_versions(scope)
+    signed = [v for v in versions if v.policy.audience == Audience.STAFF]
+    return [
+        signoff_section(scope, signed, today),
+        waiting_section(scope),
+        incidents_section(scope, period),
+        time_to_acknowledge_section(scope, period),
+        escalations_section(scope, period),
+        reviews_section(scope, versions, today),
+    ]
+
+
+def current_versions(scope: Scope) -> list[PolicyVersion]:
+    """The published versions in force in scope, staff policies and parents' codes alike, with
+    their policy (one query). Only staff policies are signed; every policy is reviewed."""
+    place = Q(policy__school__in=scope.schools)
+    trust_ids = {scope.trust.pk} if scope.trust else {s.trust_id for s in scope.schools}
+    if trust_ids - {None}:
+        place |= Q(policy__trust_id__in=trust_ids - {None})
+    versions = PolicyVersion.objects.filter(place, status=VersionStatus.PUBLISHED)
+    return sorted(
+        versions.select_related("policy", "policy__school"),
+        key=lambda v: (v.policy.title, v.policy.school_id or 0, v.pk),
+    )
