@@ -9,7 +9,7 @@ tells them that the school or trust is in the portal.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from audit.refusal import Refused
 from people.models import Membership, Role, School, Trust, User
@@ -20,36 +20,43 @@ TRUST_ROLES = frozenset({Role.GOVERNOR, Role.CHAIR, Role.TRUST_HR, Role.DPL})
 
 
 def school_for_user(user: User, slug: str) -> School:
-    """The school, 404 if the person has no place there, 403 if they may not see its figures."""
-    school = School.objects.select_related("trust").filter(slug=slug).first()
-    if school is None:
-        raise Refused("No such school")
-    places = list(
-        Membership.objects.current()
-        .covering(school)
-        .filter(user=user)
-        .values_list("role", "school_id")
+    """The school, 404 if the person has no place there, 403 if they may not see its figures.
+    One query."""
+    mine = Membership.objects.current().filter(user=user)
+    here, its_trust = Q(school=OuterRef("pk")), Q(trust=OuterRef("trust_id"))
+    school = (
+        School.objects.select_related("trust")
+        .filter(slug=slug)
+        .annotate(
+            has_place=Exists(mine.filter(here | its_trust)),
+            governs=Exists(
+                mine.filter(here & Q(role__in=SCHOOL_ROLES) | its_trust & Q(role__in=TRUST_ROLES))
+            ),
+        )
+        .first()
     )
-    if not places:
+    if school is None or not school.has_place:
         raise Refused("No such school")
-    if not any(role in (SCHOOL_ROLES if school_id else TRUST_ROLES) for role, school_id in places):
+    if not school.governs:
         raise PermissionDenied("The dashboard is for governors, the Chair and the Head.")
     return school
 
 
 def trust_for_user(user: User, slug: str) -> Trust:
     """The trust, 404 if the person has no place in it, 403 if they hold no trust-level
-    governance role."""
-    trust = Trust.objects.filter(slug=slug).first()
-    if trust is None:
-        raise Refused("No such trust")
-    places = list(
-        Membership.objects.current()
-        .filter(Q(trust=trust) | Q(school__trust=trust), user=user)
-        .values_list("role", "trust_id")
+    governance role. One query."""
+    mine = Membership.objects.current().filter(user=user)
+    itself, its_schools = Q(trust=OuterRef("pk")), Q(school__trust=OuterRef("pk"))
+    trust = (
+        Trust.objects.filter(slug=slug)
+        .annotate(
+            has_place=Exists(mine.filter(itself | its_schools)),
+            governs=Exists(mine.filter(itself & Q(role__in=TRUST_ROLES))),
+        )
+        .first()
     )
-    if not places:
+    if trust is None or not trust.has_place:
         raise Refused("No such trust")
-    if not any(trust_id and role in TRUST_ROLES for role, trust_id in places):
+    if not trust.governs:
         raise PermissionDenied("The trust's dashboard is for its trustees and trust officers.")
     return trust

@@ -8,14 +8,14 @@ trust, however many schools). Each section of the page is built by one function,
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from governance.figures import Dashboard, Section
 from governance.periods import Period
 from governance.permissions import SCHOOL_ROLES, TRUST_ROLES
-from governance.selectors.incidents import incidents_section
+from governance.selectors.incidents import Tally, incidents_section
 from governance.selectors.reviews import reviews_section
 from governance.selectors.scope import Scope
 from governance.selectors.signoff import signoff_section
@@ -32,10 +32,18 @@ def dashboards_for(user: User) -> list[tuple[str, str]]:
     current = Membership.objects.current().filter(user=user)
     trust_ids = current.filter(trust__isnull=False, role__in=TRUST_ROLES).values("trust_id")
     school_ids = current.filter(school__isnull=False, role__in=SCHOOL_ROLES).values("school_id")
-    trusts = Trust.objects.filter(id__in=trust_ids).order_by("name")
+    trusts = Trust.objects.filter(id__in=trust_ids).annotate(kind=Value("trust"))
     schools = School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids))
-    return [(t.name, reverse("governance:trust", args=[t.slug])) for t in trusts] + [
-        (s.name, reverse("governance:school", args=[s.slug])) for s in schools.order_by("name")
+    places = (
+        trusts.values_list("kind", "name", "slug")
+        .order_by()
+        .union(
+            schools.annotate(kind=Value("school")).values_list("kind", "name", "slug").order_by()
+        )
+    )
+    return [
+        (name, reverse(f"governance:{kind}", args=[slug]))
+        for kind, name, slug in sorted(places, key=lambda p: (p[0] != "trust", p[1]))
     ]
 
 
@@ -69,12 +77,13 @@ def sections(scope: Scope, period: Period, today: datetime.date) -> list[Section
     """The dashboard's sections, in the order of the page, the CSV and the PDF."""
     versions = current_versions(scope)
     signed = [v for v in versions if v.policy.audience == Audience.STAFF]
+    tally = Tally.of(scope, period)
     return [
         signoff_section(scope, signed, today),
         waiting_section(scope),
-        incidents_section(scope, period),
-        time_to_acknowledge_section(scope, period),
-        escalations_section(scope, period),
+        incidents_section(scope, period, tally),
+        time_to_acknowledge_section(scope, period, tally),
+        escalations_section(scope, period, tally),
         reviews_section(scope, versions, today),
     ]
 

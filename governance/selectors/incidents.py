@@ -1,7 +1,9 @@
 """Incidents reported in the period. Every count goes through governance.suppression, once,
 here: the page, its charts, the CSV and the PDF all print what this returns."""
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.formats import date_format
 
@@ -20,18 +22,46 @@ def reported_in(scope: Scope, period: Period) -> QuerySet[Incident]:
     )
 
 
-def incidents_section(scope: Scope, period: Period) -> Section:
-    """Reports made in the period by category, by month and by where they stand now (for a
-    trust, by school too), suppressed. Three queries."""
-    reported = reported_in(scope, period)
-    months = period.months()
-    by_month = _counts(reported.annotate(month=TruncMonth("created_at")), "month")
-    counts = {
-        "category": _counts(reported, "category"),
-        "status": _counts(reported, "status"),
+@dataclass(frozen=True)
+class Tally:
+    """The period's reports counted once, by the database, for every incident section: how
+    many each school has of each category, status, month and urgency, and of those how many
+    were acknowledged and how many escalated. At most schools × categories × statuses × months
+    × 2 rows, however many reports there are."""
+
+    rows: list[dict]
+
+    @classmethod
+    def of(cls, scope: Scope, period: Period) -> "Tally":
+        rows = (
+            reported_in(scope, period)
+            .annotate(month=TruncMonth("created_at"))
+            .values("school_id", "category", "status", "month", "urgent")
+            .annotate(
+                reported=Count("pk"),
+                acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+                escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+            )
+            .order_by()
+        )
         # The database gives the first moment of each month, in local time.
-        "month": {(school, month.date()): n for (school, month), n in by_month.items()},
-    }
+        return cls([{**row, "month": row["month"].date()} for row in rows])
+
+    def by(self, field: str, measure: str = "reported") -> dict[tuple[int, object], int]:
+        """How many reports (or acknowledged, or escalated ones) each school has of each value
+        of the field."""
+        counts: dict[tuple[int, object], int] = {}
+        for row in self.rows:
+            key = (row["school_id"], row[field])
+            counts[key] = counts.get(key, 0) + row[measure]
+        return counts
+
+
+def incidents_section(scope: Scope, period: Period, tally: Tally) -> Section:
+    """Reports made in the period by category, by month and by where they stand now (for a
+    trust, by school too), suppressed."""
+    months = period.months()
+    counts = {name: tally.by(name) for name in ("category", "status", "month")}
     keys = {"category": Category.values, "status": Status.values, "month": months}
     by_school = {
         school.pk: suppression.protect(
@@ -102,11 +132,3 @@ def incidents_section(scope: Scope, period: Period) -> Section:
         "period",
         [Headline(figures.total.label, f"incidents reported {period.briefly}")],
     )
-
-
-def _counts(incidents: QuerySet[Incident], field: str) -> dict[tuple[int, object], int]:
-    """How many reports each school has of each value of the field: one grouped query."""
-    return {
-        (row["school_id"], row[field]): row["n"]
-        for row in incidents.values("school_id", field).annotate(n=Count("pk")).order_by()
-    }

@@ -6,56 +6,82 @@ than 5 reports is withheld: it would describe one case's timing.
 
 import datetime
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from governance import suppression
 from governance.figures import Cell, Headline, Row, Section, Table
 from governance.periods import Period
-from governance.selectors.incidents import reported_in
+from governance.selectors.incidents import Tally, reported_in
 from governance.selectors.scope import Scope
 from incidents.models import Incident
 
-GROUPS = {"urgent": Q(urgent=True), "other": Q(urgent=False)}
 LABELS = {"urgent": "Urgent reports", "other": "Other reports"}
 WAIT = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
 
 
-def _protected(scope: Scope, counts: dict[tuple[int, str], int], keys: list[str]):
+def _by_urgency(tally: Tally, measure: str) -> dict[tuple[int, str], int]:
+    """How many reports of each school, urgent and other, were acknowledged (or escalated)."""
+    return {
+        (school, "urgent" if urgent else "other"): n
+        for (school, urgent), n in tally.by("urgent", measure).items()
+    }
+
+
+def _protected(scope: Scope, counts: dict[tuple[int, str], int]):
     """Protect each school's breakdown, and combine them for a trust."""
     by_school = [
-        suppression.protect({"urgency": [counts.get((s.pk, key), 0) for key in keys]})
+        suppression.protect({"urgency": [counts.get((s.pk, key), 0) for key in LABELS]})
         for s in scope.schools
     ]
     if scope.kind == "school":
         return by_school[0]
     if by_school:
         return suppression.combine(by_school)
-    return suppression.protect({"urgency": [0] * len(keys)})
+    return suppression.protect({"urgency": [0] * len(LABELS)})
 
 
-def _per_school(incidents: QuerySet[Incident], condition: Q) -> dict[tuple[int, str], int]:
-    """How many of the reports meet `condition`, by school and urgency: one grouped query."""
-    rows = (
-        incidents.filter(condition)
-        .values("school_id")
-        .annotate(**{f"{name}_count": Count("pk", filter=q) for name, q in GROUPS.items()})
-    )
-    return {(row["school_id"], name): row[f"{name}_count"] for row in rows for name in GROUPS}
+def _middle(n: int) -> list[int]:
+    """The positions (from 1) of the middle one or two of n values in order."""
+    return list(range((n - 1) // 2 + 1, n // 2 + 2)) if n else []
 
 
-def median_wait(incidents: QuerySet[Incident], n: int) -> datetime.timedelta | None:
-    """The median time from report to acknowledgement of the n acknowledged reports: the
-    database sorts them and returns the middle one (or two). None for fewer than 5 reports.
-    One query whatever n is, so the page's query count does not depend on the data."""
-    middle = list(
+def median_waits(
+    incidents: QuerySet[Incident], sizes: dict[str, int]
+) -> dict[str, datetime.timedelta | None]:
+    """The median time from report to acknowledgement of all the acknowledged reports, and of
+    the urgent and the other ones, given how many there are of each: the database numbers the
+    waits in order, overall and within each urgency, and returns only the middle ones. One
+    query whatever the sizes, so the page's query count does not depend on the data. None for
+    fewer than 5 reports."""
+    in_order = [WAIT.asc(), F("pk").asc()]
+    middles = (
         incidents.filter(acknowledged_at__isnull=False)
-        .annotate(wait=WAIT)
-        .order_by("wait")
-        .values_list("wait", flat=True)[max(n - 1, 0) // 2 : n // 2 + 1]
+        .annotate(
+            wait=WAIT,
+            overall=Window(RowNumber(), order_by=in_order),
+            within=Window(RowNumber(), partition_by=[F("urgent")], order_by=in_order),
+        )
+        .filter(
+            Q(overall__in=_middle(sizes["all"]))
+            | Q(urgent=True, within__in=_middle(sizes["urgent"]))
+            | Q(urgent=False, within__in=_middle(sizes["other"]))
+        )
+        .values_list("urgent", "wait", "overall", "within")
     )
-    if n < suppression.THRESHOLD or not middle:
-        return None
-    return sum(middle, datetime.timedelta()) / len(middle)
+    found: dict[str, list[datetime.timedelta]] = {key: [] for key in sizes}
+    for urgent, wait, overall, within in middles:
+        if overall in _middle(sizes["all"]):
+            found["all"].append(wait)
+        group = "urgent" if urgent else "other"
+        if within in _middle(sizes[group]):
+            found[group].append(wait)
+    return {
+        key: sum(waits, datetime.timedelta()) / len(waits)
+        if sizes[key] >= suppression.THRESHOLD and waits
+        else None
+        for key, waits in found.items()
+    }
 
 
 NONE_YET = "none acknowledged yet"
@@ -75,17 +101,14 @@ def describe(wait: datetime.timedelta | None, n: int = suppression.THRESHOLD) ->
     return f"{hours // 24} days {hours % 24} h"
 
 
-def time_to_acknowledge_section(scope: Scope, period: Period) -> Section:
+def time_to_acknowledge_section(scope: Scope, period: Period, tally: Tally) -> Section:
     """The median time to acknowledge reports made in the period: all, urgent and other."""
-    reported = reported_in(scope, period)
-    keys = list(GROUPS)
-    counts = _per_school(reported, Q(acknowledged_at__isnull=False))
-    acknowledged = _protected(scope, counts, keys)
-    n = {key: sum(c for (_, k), c in counts.items() if k == key) for key in keys}
+    by_school = _by_urgency(tally, "acknowledged")
+    acknowledged = _protected(scope, by_school)
+    n = {key: sum(c for (_, k), c in by_school.items() if k == key) for key in LABELS}
+    median = median_waits(reported_in(scope, period), {"all": sum(n.values()), **n})
     sizes = [sum(n.values()), *n.values()]
-    medians = [median_wait(reported, sizes[0])] + [
-        median_wait(reported.filter(q), n[key]) for key, q in GROUPS.items()
-    ]
+    medians = [median["all"], *(median[key] for key in LABELS)]
     counts = [acknowledged.total, *acknowledged.breakdowns["urgency"]]
     rows = [
         Row(
@@ -117,14 +140,12 @@ def time_to_acknowledge_section(scope: Scope, period: Period) -> Section:
     )
 
 
-def escalations_section(scope: Scope, period: Period) -> Section:
+def escalations_section(scope: Scope, period: Period, tally: Tally) -> Section:
     """Reports made in the period that nobody acknowledged in time, so were escalated."""
-    keys = list(GROUPS)
-    counts = _per_school(reported_in(scope, period), Q(escalated_at__isnull=False))
-    escalated = _protected(scope, counts, keys)
+    escalated = _protected(scope, _by_urgency(tally, "escalated"))
     rows = [
-        Row(LABELS[key], [Cell.count(count)])
-        for key, count in zip(keys, escalated.breakdowns["urgency"], strict=True)
+        Row(label, [Cell.count(count)])
+        for label, count in zip(LABELS.values(), escalated.breakdowns["urgency"], strict=True)
     ]
     rows.append(Row("All reports", [Cell.count(escalated.total)], total=True))
     table = Table("escalations", "Reports escalated", "Reports", ["Escalated"], rows)

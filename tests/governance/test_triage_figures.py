@@ -41,6 +41,15 @@ def test_with_an_even_number_the_median_is_between_the_middle_two(villiers):
     assert figures(villiers, "acknowledge")["All reports"][1] == "1 h 00 min"
 
 
+def test_urgent_and_other_reports_each_have_their_own_median(villiers):
+    acknowledged_after(reports(villiers, on=D(2025, 10, 1), n=5, urgent=True), 50, 10, 30, 20, 40)
+    acknowledged_after(reports(villiers, on=D(2025, 10, 2), n=6), 600, 100, 500, 200, 400, 300)
+    table = figures(villiers, "acknowledge")
+    assert table["All reports"] == ["11", "1 h 40 min"]  # the 6th of 10, 20, … 50, 100, … 600
+    assert table["Urgent reports"] == ["5", "30 minutes"]
+    assert table["Other reports"] == ["6", "5 h 50 min"]  # between 300 and 400
+
+
 def test_a_median_over_fewer_than_5_reports_is_withheld_and_so_is_their_count(villiers):
     acknowledged_after(reports(villiers, on=D(2025, 10, 1), n=4, urgent=True), 5, 6, 7, 8)
     table = figures(villiers, "acknowledge")
