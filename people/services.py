@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
+from governance.cache import changed as dashboards_changed
 from notifications.services import email_queue
 from people.models import (
     TRUST_ONLY_ROLES,
@@ -78,6 +79,7 @@ def person_add(
         )
         for role in roles
     )
+    dashboards_changed(school_ids=[school.pk])  # bulk_create saves without signals
     if created:
         invitation_send(user=user, by=by)
     _audit(by, school, user, f"added with roles {', '.join(roles)}")
@@ -113,6 +115,7 @@ def person_roles_set(*, school: School, user: User, roles: list[str], by: User) 
         for role in roles
         if role not in held_roles
     )
+    dashboards_changed(school_ids=[school.pk])  # bulk_create saves without signals
     _audit(by, school, user, f"roles set to {', '.join(roles)}")
     logger.info("Roles of user %s at school %s set by %s", user.pk, school.pk, by.pk)
 
@@ -263,6 +266,7 @@ def staff_import_apply(*, staff_import: StaffImport, by: User) -> ImportPlan:
     Membership.objects.bulk_create(to_create)
     Membership.objects.bulk_update(to_update, ["staff_category"])
     User.objects.bulk_update(renamed, ["full_name"])
+    dashboards_changed(school_ids=[school.pk])  # bulk writes send no signals
     for user in new_users:
         invitation_send(user=user, by=by)
     staff_import.applied_at = timezone.now()

@@ -5,6 +5,7 @@ from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATED_USER_KEY,
 )
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.core.cache import cache
 from django.test import Client
 
 from conduct_portal import sessions
@@ -50,6 +51,13 @@ def force_login_is_a_fresh_sign_in(monkeypatch):
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, as the database starts empty: a cached dashboard
+    or rate-limit count must not outlive the rows it was computed from."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

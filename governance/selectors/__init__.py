@@ -12,6 +12,7 @@ from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.cache import dashboard_cached
 from governance.figures import Dashboard, Section
 from governance.periods import Period
 from governance.permissions import SCHOOL_ROLES, TRUST_ROLES
@@ -61,15 +62,21 @@ def trust_dashboard(
 
 
 def _dashboard(scope: Scope, period: Period, today: datetime.date | None) -> Dashboard:
+    """Computed once for each change to what it counts, and kept (governance.cache)."""
     today = today or timezone.localdate()
-    return Dashboard(
-        kind=scope.kind,
-        name=scope.name,
-        slug=scope.slug,
-        period=period,
-        today=today,
-        produced_at=timezone.localtime(),
-        sections=sections(scope, period, today),
+    return dashboard_cached(
+        scope,
+        period,
+        today,
+        lambda: Dashboard(
+            kind=scope.kind,
+            name=scope.name,
+            slug=scope.slug,
+            period=period,
+            today=today,
+            produced_at=timezone.localtime(),
+            sections=sections(scope, period, today),
+        ),
     )
 
 
