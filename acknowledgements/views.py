@@ -25,6 +25,7 @@ from people.selectors import memberships_for
 from policies.comparison import Change
 from policies.models import PolicyVersion, VersionStatus
 from policies.permissions import policy_for_user
+from policies.text import whole_text
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -71,7 +72,7 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
         {
             "policy": policy,
             "version": version,
-            "clauses": clauses,
+            "text": None if last else whole_text(version),
             "last_signed": last,
             "changes": [c for c in changes if c.change != Change.UNCHANGED],
             "statement": services.signoff_statement(version, services.monitoring_notice(clauses)),

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db import transaction
 
+from conduct_portal.caching import remembered
 from governance.figures import Dashboard
 from governance.periods import Period
 
@@ -64,11 +65,7 @@ def dashboard_cached(
         return build()
     parts = [scope.kind, scope.slug, period.start, period.end, today, *generations]
     key = "governance:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    dashboard = cache.get(key)
-    if dashboard is None:
-        dashboard = build()
-        cache.set(key, dashboard, TTL)
-    return dashboard
+    return remembered(key, build, timeout=TTL)
 
 
 def changed(*, school_ids: Iterable[int | None] = (), trust_ids: Iterable[int | None] = ()) -> None:

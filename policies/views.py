@@ -14,6 +14,7 @@ from policies.comparison import Change, compare
 from policies.forms import ClauseForm, NewClauseForm, PublishForm
 from policies.models import Clause, VersionStatus, canonical_text
 from policies.permissions import can_edit, policy_for_user
+from policies.text import sections_of, whole_text
 
 
 @login_required
@@ -35,28 +36,19 @@ def version_read(request: HttpRequest, pk: int, number: int | None = None) -> Ht
     editable = can_edit(request.user, policy)
     version = selectors.version_for_reading(policy, number, editable=editable)
     query = request.GET.get("q", "").strip()[:100]
-    clauses = selectors.clauses_of(version, query=query)
     return render(
         request,
         "policies/read.html",
         {
             "policy": policy,
             "version": version,
-            "clauses": clauses,
-            "sections": _sections(clauses),
+            "clauses": selectors.clauses_of(version, query=query) if query else [],
+            "text": None if query else whole_text(version),
             "query": query,
             "history": selectors.version_history(policy),
             "editable": editable,
         },
     )
-
-
-def _sections(clauses: list[Clause]) -> list[tuple[str, str]]:
-    """The contents: each section heading with the anchor of its first clause."""
-    sections: dict[str, str] = {}
-    for clause in clauses:
-        sections.setdefault(clause.section, clause.anchor)
-    return list(sections.items())
 
 
 @login_required
@@ -89,7 +81,12 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     clauses = list(version.clauses.all())
     html = render_to_string(
         "policies/pdf.html",
-        {"policy": policy, "version": version, "clauses": clauses, "sections": _sections(clauses)},
+        {
+            "policy": policy,
+            "version": version,
+            "clauses": clauses,
+            "sections": sections_of(clauses),
+        },
         request=request,
     )
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

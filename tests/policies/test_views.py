@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from people.models import Role
 from policies.models import Clause, VersionStatus
-from policies.services import draft_start
+from policies.services import clause_update, draft_start
 from tests.factories import import_source, person, publish
 
 LOGIN = "/accounts/login/"
@@ -120,6 +120,39 @@ def test_the_read_page_query_count_does_not_grow_with_clauses_or_versions(
             assert client.get(f"/policies/{version.policy_id}/").status_code == 200
         counts.append(len(queries))
     assert counts == [7, 7]
+
+
+def test_a_published_text_is_rendered_once_and_kept(client, bob, se_policy):
+    # Expected, once the text is kept: the same queries but the clauses = 6.
+    client.force_login(bob)
+    first = client.get(f"/policies/{se_policy.policy_id}/").text
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"/policies/{se_policy.policy_id}/").text
+    assert len(queries) == 6
+    article = slice(first.index("<article"), first.index("</article>"))
+    assert again[article] == first[article] and first.count('class="clause ') == 64
+
+
+def test_a_draft_is_read_as_it_stands_after_every_change(client, alice, draft):
+    client.force_login(alice)
+    url = f"/policies/{draft.policy_id}/v{draft.number}/"
+    assert "Changed for the draft." not in client.get(url).text
+    clause_update(clause=draft.clauses.get(key="6.7"), section="Use of social media",
+                  text="Changed for the draft.", by=alice)  # fmt: skip
+    assert "Changed for the draft." in client.get(url).text
+
+
+def test_without_a_cache_the_policy_is_still_read(client, bob, se_policy, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    client.force_login(bob)
+    html = client.get(f"/policies/{se_policy.policy_id}/").text
+    assert html.count('class="clause ') == 64
+    assert "The cache cannot be reached: policies is computed afresh" in caplog.text
 
 
 def test_the_policy_list_query_count_does_not_grow_with_policies(client, bob, st_elisabeths):
