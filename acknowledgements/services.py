@@ -26,6 +26,7 @@ from people.models import Membership, Role, School, User
 from people.selectors import holders_of
 from policies.comparison import compare, keys_changed
 from policies.models import Audience, PolicyVersion, VersionStatus
+from policies.text import clause_texts
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +131,9 @@ def signoff_record(
             "The text you were shown is not the published text of this version. "
             "Please reload the page, read it again and sign."
         )
-    clauses = list(version.clauses.all())
+    clauses = clause_texts(version)
     last = _last_signed(user, version)
-    changed = keys_changed(list(last.version.clauses.all()), clauses) if last else []
+    changed = keys_changed(clause_texts(last.version), clauses) if last else []
     try:
         with transaction.atomic():
             signoff = SignOff.objects.create(

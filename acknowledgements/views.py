@@ -25,7 +25,7 @@ from people.selectors import memberships_for
 from policies.comparison import Change
 from policies.models import PolicyVersion, VersionStatus
 from policies.permissions import policy_for_user
-from policies.text import whole_text
+from policies.text import clause_texts, whole_text
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -64,7 +64,7 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Thank you: you have signed the {policy.title}.")
             return redirect("acknowledgements:receipt", pk=signoff.pk)
-    clauses = list(version.clauses.all())
+    clauses = clause_texts(version)
     last, changes = services.signoff_changes(request.user, version)
     return render(
         request,

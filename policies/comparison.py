@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -114,8 +115,8 @@ def _removed(clause: Clause) -> ClauseChange:
     )
 
 
-def keys_changed(old: list[Clause], new: list[Clause]) -> list[str]:
-    """The keys of the clauses added, changed or removed, without building the word diff:
+def keys_changed(old: Iterable, new: Iterable) -> list[str]:
+    """The keys of the clauses (or ClauseTexts) added, changed or removed, without the word diff:
     the new version's in order, then the removed ones."""
     before = {c.key: (c.section, c.text) for c in old}
     after = {c.key: (c.section, c.text) for c in new}

@@ -1,4 +1,10 @@
-"""A policy version's text as the portal shows it: its clauses as HTML, under its sections."""
+"""A policy version's text: its clauses as HTML under its sections, and as plain values.
+
+A published version never changes, so both are read once and kept in the cache under the
+version and its content's SHA-256; a draft's are read every time.
+"""
+
+from typing import NamedTuple
 
 from django.template.loader import render_to_string
 
@@ -7,6 +13,28 @@ from policies import selectors
 from policies.models import Clause, PolicyVersion
 
 KEPT_SECONDS = 7 * 24 * 3600
+
+
+class ClauseText(NamedTuple):
+    key: str
+    section: str
+    text: str
+
+
+def _kept(version: PolicyVersion, what: str, read):
+    if version.is_draft:
+        return read()
+    key = f"policies:{what}:{version.pk}:{version.content_sha256}"
+    return remembered(key, read, timeout=KEPT_SECONDS)
+
+
+def clause_texts(version: PolicyVersion) -> list[ClauseText]:
+    """The version's clauses in order, as values: what sign-off compares and quotes."""
+    return _kept(
+        version,
+        "clauses",
+        lambda: [ClauseText(*row) for row in version.clauses.values_list("key", "section", "text")],
+    )
 
 
 def sections_of(clauses: list[Clause]) -> list[tuple[str, str]]:
@@ -19,15 +47,11 @@ def sections_of(clauses: list[Clause]) -> list[tuple[str, str]]:
 
 def whole_text(version: PolicyVersion) -> dict:
     """A version's text as HTML, with its contents (each section heading and the anchor of its
-    first clause). A published version never changes, so it is rendered once and kept under its
-    content's fingerprint; a draft is rendered every time."""
+    first clause)."""
 
     def render_text() -> dict:
         clauses = selectors.clauses_of(version)
         html = render_to_string("policies/_text.html", {"clauses": clauses, "query": ""})
         return {"html": html, "sections": sections_of(clauses)}
 
-    if version.is_draft:
-        return render_text()
-    key = f"policies:text:{version.pk}:{version.content_sha256}"
-    return remembered(key, render_text, timeout=KEPT_SECONDS)
+    return _kept(version, "text", render_text)
