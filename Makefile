@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test security lint format worker worker-urgent beat seed_scale bench
+.PHONY: run test security lint format worker worker-urgent beat seed_scale bench bench-latency
 
 $(INSTALLED): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,7 @@ seed_scale: $(INSTALLED)
 ## bench: gunicorn + worker on PostgreSQL and Redis at trust scale, under load; see README "Performance"
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## bench-latency: report-to-inbox e-mail latency (real workers, beat, aiosmtpd), a Redis outage, a reminder run
+bench-latency: $(INSTALLED)
+	$(BIN)/python bench/latency.py $(LATENCY_ARGS)

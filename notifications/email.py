@@ -23,11 +23,14 @@ def render_templated_email(name: str, context: dict) -> dict[str, str]:
     return rendered
 
 
-def send_rendered_email(rendered: dict[str, str], *, to: list[str]) -> None:
+def send_rendered_email(
+    rendered: dict[str, str], *, to: list[str], headers: dict[str, str] | None = None
+) -> None:
     message = EmailMultiAlternatives(
         rendered["subject"],
         rendered["body"],
         to=to,
+        headers=headers,
         connection=get_connection(timeout=SMTP_TIMEOUT),
     )
     if rendered.get("html"):
@@ -35,5 +38,7 @@ def send_rendered_email(rendered: dict[str, str], *, to: list[str]) -> None:
     message.send()
 
 
-def send_templated_email(name: str, *, to: list[str], context: dict) -> None:
-    send_rendered_email(render_templated_email(name, context), to=to)
+def send_templated_email(
+    name: str, *, to: list[str], context: dict, headers: dict[str, str] | None = None
+) -> None:
+    send_rendered_email(render_templated_email(name, context), to=to, headers=headers)
