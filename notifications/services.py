@@ -8,14 +8,16 @@ mid-delivery leaves the row pending, and the sweeper queues it again once its cl
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from notifications.email import (
     render_templated_email,
@@ -37,6 +39,23 @@ SWEEP_BATCH = 500
 # Publishing to a broker that is down gives up quickly: the sweeper queues the row again later.
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 NOTIFICATION_ID_HEADER = "X-Notification-Id"
+# After a publish fails, this process does not try the broker for this long, rather than make
+# every request that writes a notification wait out the retries again.
+BROKER_REST_SECONDS = 5
+HELD_AT_MOST = 5000
+
+
+@dataclass
+class BrokerState:
+    """What this process knows of the broker: until when it leaves it alone after a failure,
+    and the deliveries it held meanwhile, queued with the next ones once it tries again. They
+    are pending rows, so the sweeper queues them too if this process never gets to."""
+
+    resting_until: float = 0.0
+    held: list[tuple[int, bool]] = field(default_factory=list)
+
+
+broker = BrokerState()
 
 
 def _claim_seconds() -> int:
@@ -84,21 +103,33 @@ def deliveries_queue(items: list[tuple[int, bool]]) -> int:
     """Hand deliveries to Celery: urgent ones to their own queue. Never raises.
 
     With no broker configured the tasks run here and now. With a broker that cannot be reached,
-    the rows stay pending and the sweeper queues them when it can.
+    the rows stay pending and the sweeper queues them when it can; for BROKER_REST_SECONDS
+    after that, this process holds its deliveries rather than try again (a report would wait
+    out the retries), and queues them with the next ones after that.
     """
     from notifications.tasks import deliver, deliver_urgent  # tasks import this module
 
+    if time.monotonic() < broker.resting_until:
+        broker.held = (broker.held + items)[-HELD_AT_MOST:]
+        logger.warning(
+            "The broker failed a moment ago: notifications %s held", [p for p, _ in items]
+        )
+        return 0
+    items, broker.held = broker.held + items, []
     queued = []
-    for pk, urgent in items:
+    for index, (pk, urgent) in enumerate(items):
         task = deliver_urgent if urgent else deliver
         try:
             task.apply_async(args=[pk], retry_policy=PUBLISH_RETRY)
-        except Exception:
+        except Exception as error:
             logger.warning(
                 "Notification %s could not be queued now; the sweeper will queue it again",
                 pk,
                 exc_info=True,
             )
+            if isinstance(error, OperationalError | OSError):  # the broker, not the task
+                broker.resting_until = time.monotonic() + BROKER_REST_SECONDS
+                broker.held = items[index:][-HELD_AT_MOST:]
             break
         queued.append(pk)
     if queued:

@@ -10,6 +10,7 @@ from django.test import Client
 
 from conduct_portal import sessions
 from conduct_portal.immutability import erasure_permitted
+from notifications import services as notification_services
 from people.models import Role, School
 from policies.models import PolicyVersion
 from tests.factories import SchoolFactory, TrustFactory, import_source, person, publish
@@ -58,6 +59,12 @@ def empty_cache():
     """Each test starts with an empty cache, as the database starts empty: a cached dashboard
     or rate-limit count must not outlive the rows it was computed from."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def broker_presumed_up(monkeypatch):
+    """No test inherits another's broker failure (notifications.services rests after one)."""
+    monkeypatch.setattr(notification_services, "broker", notification_services.BrokerState())
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 import datetime
 import smtplib
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -257,6 +258,34 @@ def test_an_unreachable_broker_delays_delivery_but_loses_nothing(
     rows = incident.notifications.all()
     assert [(n.status, n.queued_at) for n in rows] == [(Status.PENDING, None)] * 2
     assert "could not be queued now; the sweeper will queue it again" in caplog.text
+
+
+def test_after_a_broker_failure_reports_do_not_wait_for_it_and_are_queued_once_it_is_back(
+    se, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(kwargs["args"])
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+    monkeypatch.setattr(tasks.deliver, "apply_async", broker_down)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(se.teacher, se.school, category=Category.BREACH)
+    assert len(attempts) == 1  # the first report tried; the next two did not wait for it
+    assert Notification.objects.filter(status=Status.PENDING, queued_at=None).count() == 6
+    assert "The broker failed a moment ago" in caplog.text
+    # The broker is back, and the rest is over: the next report queues all four reports' rows.
+    queued = []
+    monkeypatch.setattr(
+        tasks.deliver, "apply_async", lambda **kwargs: queued.append(kwargs["args"])
+    )
+    services.broker.resting_until = time.monotonic() - 1
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(se.teacher, se.school, category=Category.BREACH)
+    assert len(queued) == 8
+    assert not Notification.objects.filter(queued_at=None).exists()
 
 
 def age(notification, **delta):
