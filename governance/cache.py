@@ -65,7 +65,20 @@ def dashboard_cached(
         return build()
     parts = [scope.kind, scope.slug, period.start, period.end, today, *generations]
     key = "governance:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    return remembered(key, build, timeout=TTL)
+
+    def build_and_name() -> Dashboard:
+        dashboard = build()
+        dashboard.cache_key = key
+        return dashboard
+
+    return remembered(key, build_and_name, timeout=TTL)
+
+
+def figures_rendered(dashboard: Dashboard, render: Callable[[], str]) -> str:
+    """The dashboard's figures as HTML: rendered once for each time they are counted."""
+    if not dashboard.cache_key:
+        return render()
+    return remembered(f"{dashboard.cache_key}:html", render, timeout=TTL)
 
 
 def changed(*, school_ids: Iterable[int | None] = (), trust_ids: Iterable[int | None] = ()) -> None:

@@ -101,6 +101,7 @@ class Dashboard:
     today: datetime.date
     produced_at: datetime.datetime
     sections: list[Section] = field(default_factory=list)
+    cache_key: str = ""  # where governance.cache keeps it, and its rendered figures
 
     @property
     def headlines(self) -> list[Headline]:

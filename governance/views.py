@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from conduct_portal.reauth import recent_authentication_required
 from governance import selectors
+from governance.cache import figures_rendered
 from governance.figures import Dashboard
 from governance.forms import PeriodForm
 from governance.permissions import school_for_user, trust_for_user
@@ -55,6 +56,10 @@ def dashboard(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
         "governance/dashboard.html",
         {
             "dashboard": figures,
+            "figures_html": figures_rendered(
+                figures,
+                lambda: render_to_string("governance/_figures.html", {"dashboard": figures}),
+            ),
             "form": form,
             "others": others,
             "pdf_url": reverse(f"governance:{kind}_pdf", args=[slug]) + "?" + query,

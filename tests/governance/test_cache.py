@@ -128,3 +128,18 @@ def test_without_a_cache_dashboards_are_counted_and_writes_carry_on(
     )  # fmt: skip
     assert created
     assert "The cache cannot be reached" in caplog.text
+
+
+def test_the_page_renders_its_figures_once_for_each_count(client, villiers, gwen, charlie):
+    client.force_login(gwen)
+    url = f"/governance/schools/{villiers.slug}/"
+
+    def rendered(response) -> bool:
+        return "governance/_figures.html" in [t.name for t in response.templates]
+
+    first = client.get(url)
+    again = client.get(url)
+    assert rendered(first) and not rendered(again)
+    assert "At a glance" in again.text and again.text.count("figure-pair") > 5
+    person(villiers, full_name="Nell Newcomer")  # counted again, so rendered again
+    assert rendered(client.get(url))
