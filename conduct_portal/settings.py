@@ -28,8 +28,17 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 
+# A cache each process keeps for itself: sign-in counts and cached pages would differ by process.
+UNSHARED_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
 def refuse_unsafe_production_settings() -> None:
-    """Production must not start with a default secret, no allowed hosts, or DEBUG on."""
+    """Production must not start with a default secret, no allowed hosts, DEBUG on, no
+    two-factor sign-in, a cache each process keeps to itself, or no broker."""
     problems = []
     if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
         problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
@@ -39,6 +48,21 @@ def refuse_unsafe_production_settings() -> None:
         problems.append("DEBUG must be off")
     if not env.bool("MFA_REQUIRED", default=True):
         problems.append("MFA_REQUIRED must be on: safeguarding data needs two-factor sign-in")
+    cache_url = env.str("CACHE_URL", default="")
+    try:
+        cache_backend = environ.Env.cache_url_config(cache_url)["BACKEND"] if cache_url else ""
+    except Exception:  # django-environ raises several kinds for an unknown scheme
+        cache_backend = ""
+    if not cache_backend or cache_backend in UNSHARED_CACHES:
+        # Failed sign-ins are counted in the cache: per process, each would allow its own.
+        problems.append(
+            "CACHE_URL must point at a cache every web process shares (e.g. redis://…), "
+            "not locmem, dummy or file"
+        )
+    broker = env.str("CELERY_BROKER_URL", default="")
+    if not broker or broker.startswith("memory://"):
+        # Without one, e-mails and escalations would run inside the web request.
+        problems.append("CELERY_BROKER_URL must name the broker the workers use (e.g. redis://…)")
     if problems:
         raise ImproperlyConfigured("Unsafe production settings: " + "; ".join(problems))
 
@@ -116,6 +140,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Django's server-side cursors cost PostgreSQL round trips for every iterated form choice list;
 # the portal's lists are small, and plain cursors also work behind a transaction pooler.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# The SQLite demo serves several people at once. SQLite has one writer at a time: a transaction
+# that reads then writes (a sign-in, a report) would fail with "database is locked" when another
+# wrote in between, so every transaction takes the write lock as it begins (IMMEDIATE) and waits
+# up to 20 s for it; WAL lets readers go on while someone writes.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
@@ -143,14 +178,29 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# At most 100 failed sign-ins per account an hour (and 10 a minute from one address), then the
-# form refuses with a message until the hour has passed. Counted in the shared cache.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,100/h/key"}
+# Failed sign-ins, counted in the shared cache (README, Security). A school's staff share one
+# public address, so the tight limit is per account at an address (5 in 5 minutes:
+# people.adapters), then per account from anywhere (20 an hour), and only then a ceiling per
+# address high enough that one person's typos never lock out colleagues (200 an hour; the
+# account's own limits stop counting a locked-out account against it). Each rate is checked
+# in order and the first that refuses stops the rest. Every sign-in form sent (successful ones
+# too) from one address: 120 a minute, for a staff room signing in together.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed_account_at_address": "5/5m/key",
+    "login_failed": "20/h/key,200/h/ip",
+    "login": "120/m/ip",
+}
+# How many proxies of our own stand in front of the web processes, each appending to
+# X-Forwarded-For (docker-compose.yml: 1). 0 ignores the header: right when gunicorn is reached
+# directly, where anyone can write it. lib/client.py reads it; allauth is told the same.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Tracking every request would cost a write each time: sessions are still listed and can be ended.
 USERSESSIONS_TRACK_ACTIVITY = False
 # Two-factor authentication: TOTP with recovery codes; required of the roles in
 # conduct_portal.mfa, offered to everyone. Production refuses to start without it.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "people.adapters.MFAAdapter"  # who must keep their authenticator
 MFA_TOTP_ISSUER = "Conduct Portal"
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=PRODUCTION)
 # Publishing a policy, exporting and changing who holds which role ask for the password (and
