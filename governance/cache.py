@@ -35,8 +35,10 @@ logger = logging.getLogger(__name__)
 TTL = 300
 
 
-def _generation_keys(school_ids: Iterable[int], trust_ids: Iterable[int]) -> list[str]:
-    return [f"governance:generation:school:{pk}" for pk in school_ids] + [
+def _generation_keys(
+    school_ids: Iterable[int | None], trust_ids: Iterable[int | None]
+) -> list[str]:
+    return [f"governance:generation:school:{pk}" for pk in school_ids if pk] + [
         f"governance:generation:trust:{pk}" for pk in trust_ids if pk
     ]
 
@@ -84,7 +86,7 @@ def figures_rendered(dashboard: Dashboard, render: Callable[[], str]) -> str:
 def changed(*, school_ids: Iterable[int | None] = (), trust_ids: Iterable[int | None] = ()) -> None:
     """Something the dashboards of these schools and trusts count was written: theirs are
     computed afresh from now on, and again once the write commits."""
-    keys = _generation_keys([pk for pk in school_ids if pk], [pk for pk in trust_ids if pk])
+    keys = _generation_keys(school_ids, trust_ids)
     if not keys:
         return
 

@@ -48,8 +48,6 @@ PAGES = [
     "dashboard",
     "report_post",
 ]
-# Over budget today; strict, so the suite says so once they are fixed (see README "Performance").
-OVER_BUDGET: dict[str, str] = {}
 
 
 def _count(client: Client, method: str, path: str, data=None) -> tuple[int, int]:
@@ -144,15 +142,7 @@ def test_each_page_makes_as_many_queries_with_ten_times_the_data(counts, page) -
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=OVER_BUDGET[p]))
-        if p in OVER_BUDGET
-        else p
-        for p in PAGES
-    ],
-)
+@pytest.mark.parametrize("page", PAGES)
 def test_each_page_stays_within_the_query_budget(counts, page) -> None:
     queries = counts["ten_times"][page][0]
     assert queries <= BUDGET, f"{page}: {queries} queries"

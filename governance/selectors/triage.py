@@ -55,6 +55,7 @@ def median_waits(
     query whatever the sizes, so the page's query count does not depend on the data. None for
     fewer than 5 reports."""
     in_order = [WAIT.asc(), F("pk").asc()]
+    middle = {key: _middle(n) for key, n in sizes.items()}
     middles = (
         incidents.filter(acknowledged_at__isnull=False)
         .annotate(
@@ -63,18 +64,18 @@ def median_waits(
             within=Window(RowNumber(), partition_by=[F("urgent")], order_by=in_order),
         )
         .filter(
-            Q(overall__in=_middle(sizes["all"]))
-            | Q(urgent=True, within__in=_middle(sizes["urgent"]))
-            | Q(urgent=False, within__in=_middle(sizes["other"]))
+            Q(overall__in=middle["all"])
+            | Q(urgent=True, within__in=middle["urgent"])
+            | Q(urgent=False, within__in=middle["other"])
         )
         .values_list("urgent", "wait", "overall", "within")
     )
     found: dict[str, list[datetime.timedelta]] = {key: [] for key in sizes}
     for urgent, wait, overall, within in middles:
-        if overall in _middle(sizes["all"]):
+        if overall in middle["all"]:
             found["all"].append(wait)
         group = "urgent" if urgent else "other"
-        if within in _middle(sizes[group]):
+        if within in middle[group]:
             found[group].append(wait)
     return {
         key: sum(waits, datetime.timedelta()) / len(waits)
