@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils import timezone
 
-from people.models import TRUST_ONLY_ROLES, Role, StaffCategory
+from people.models import MAX_REMINDER_DAYS, TRUST_ONLY_ROLES, Role, School, StaffCategory
 
 SCHOOL_ROLES = [(r.value, r.label) for r in Role if r not in TRUST_ONLY_ROLES]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -45,3 +45,29 @@ class StaffListForm(forms.Form):
 
 class AcceptInvitationForm(SetPasswordForm):
     """Choose a password (at least 12 characters, not a common one)."""
+
+
+class ReminderLadderForm(forms.ModelForm):
+    """The school's reminder ladder. The ModelForm runs School.clean, so the rule that the steps
+    climb is the model's and the admin keeps to it too."""
+
+    class Meta:
+        model = School
+        fields = ["first_reminder_days", "second_reminder_days", "digest_days"]
+        labels = {
+            "first_reminder_days": "First reminder, after (days)",
+            "second_reminder_days": "Second reminder, after (days)",
+            "digest_days": "Tell the Head who is still outstanding, after (days)",
+        }
+        help_texts = {
+            "first_reminder_days": "Days a sign-off has been outstanding before the person is "
+            "first reminded by e-mail.",
+            "second_reminder_days": "Days outstanding before a second reminder. Later than the "
+            "first.",
+            "digest_days": "Days outstanding before the Head is sent a list of who has still not "
+            "signed. Later than the second reminder.",
+        }
+        widgets = {
+            field: forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_DAYS})
+            for field in ["first_reminder_days", "second_reminder_days", "digest_days"]
+        }

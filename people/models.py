@@ -1,6 +1,8 @@
 import datetime
+import itertools
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +74,10 @@ class Trust(models.Model):
         return self.name
 
 
+# A reminder ladder longer than a school year would outlast the version it reminds about.
+MAX_REMINDER_DAYS = 365
+
+
 class School(models.Model):
     """A school is a tenant: nobody sees its people or cases without a role that covers it."""
 
@@ -114,6 +120,33 @@ class Role(models.TextChoices):
     DEPUTY_DSL = "deputy_dsl", "Deputy Designated Safeguarding Lead"
     GOVERNOR = "governor", "Governor"
     CHAIR = "chair", "Chair of Governors"
+    def clean(self) -> None:
+        """The reminder ladder climbs: each step comes after the one before. The reminder task
+        sends only the latest step reached, so a second reminder set before the first would
+        silently replace it, and a digest before either would tell the Head before the person."""
+        super().clean()
+        ladder = [
+            ("first_reminder_days", self.first_reminder_days, "The first reminder"),
+            ("second_reminder_days", self.second_reminder_days, "The second reminder"),
+            ("digest_days", self.digest_days, "Telling the Head"),
+        ]
+        errors = {}
+        for field, days, what in ladder:
+            if days is not None and days < 1:
+                errors[field] = (
+                    f"{what} needs at least 1 day: on day 0 nobody has had time to sign."
+                )
+            elif days is not None and days > MAX_REMINDER_DAYS:
+                errors[field] = f"{what} can be at most {MAX_REMINDER_DAYS} days (a school year)."
+        for (_, before, earlier), (field, days, what) in itertools.pairwise(ladder):
+            if field not in errors and None not in (before, days) and days <= before:
+                errors[field] = (
+                    f"{what} must come after {earlier.lower()} (day {before}): "
+                    f"make it day {before + 1} or later."
+                )
+        if errors:
+            raise ValidationError(errors)
+
     TRUST_HR = "trust_hr", "Trust Head of HR"
     DPL = "dpl", "Data Protection Lead"
 

@@ -152,6 +152,49 @@ def person_leave(*, school: School, user: User, ends_on: datetime.date, by: User
 # Invitations
 
 
+REMINDER_LADDER = ("first_reminder_days", "second_reminder_days", "digest_days")
+
+
+@transaction.atomic
+def school_reminders_set(
+    *,
+    school: School,
+    by: User,
+    first_reminder_days: int,
+    second_reminder_days: int,
+    digest_days: int,
+) -> bool:
+    """Set when people who have not signed are reminded, and when the Head is told. Validated
+    by School.clean (the steps climb); False, and nothing recorded, if nothing changed."""
+    # What is stored, not the object's attributes: a ModelForm has already set those. Locked,
+    # so two Heads saving at once are audited in the order they were saved.
+    before = list(
+        School.objects.select_for_update().values_list(*REMINDER_LADDER).get(pk=school.pk)
+    )
+    after = [first_reminder_days, second_reminder_days, digest_days]
+    for field, days in zip(REMINDER_LADDER, after, strict=True):
+        setattr(school, field, days)
+    try:
+        school.full_clean()
+    except ValidationError:
+        # The caller's object goes back to what is stored, so nothing half-set lingers.
+        for field, days in zip(REMINDER_LADDER, before, strict=True):
+            setattr(school, field, days)
+        raise
+    if before == after:
+        return False
+    school.save(update_fields=list(REMINDER_LADDER))
+    # Days, not people: the audit says what the ladder was and became.
+    _audit(
+        by, school, school,
+        "reminder ladder set from days {} to days {}".format(
+            "/".join(map(str, before)), "/".join(map(str, after))
+        ),
+    )  # fmt: skip
+    logger.info("Reminder ladder of school %s set by %s", school.pk, by.pk)
+    return True
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("<slug:slug>/", views.people_list, name="list"),
     path("<slug:slug>/add/", views.person_add, name="add"),
+    path("<slug:slug>/settings/", views.school_settings, name="settings"),
     path("<slug:slug>/import/", views.staff_import, name="import"),
     path("<slug:slug>/import/<int:pk>/", views.staff_import_preview, name="import_preview"),
     path("<slug:slug>/<int:user_id>/", views.person_detail, name="detail"),

@@ -11,7 +11,14 @@ from django.views.decorators.http import require_POST
 
 from conduct_portal.reauth import recent_authentication_required
 from people import services
-from people.forms import AcceptInvitationForm, LeaverForm, PersonForm, RolesForm, StaffListForm
+from people.forms import (
+    AcceptInvitationForm,
+    LeaverForm,
+    PersonForm,
+    ReminderLadderForm,
+    RolesForm,
+    StaffListForm,
+)
 from people.models import Invitation, Membership, Role, School, StaffCategory, StaffImport, User
 from people.permissions import school_for_manager
 from people.staff_import import ImportRefused, plan_import
@@ -82,6 +89,28 @@ def person_add(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"{user.full_name} added and invited by e-mail.")
             return redirect("people:list", slug=slug)
     return render(request, "people/add.html", {"school": school, "form": form})
+
+
+@login_required
+@recent_authentication_required
+def school_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The school's reminder ladder, for the Head (and a trust's Head of HR, as for people)."""
+    school = school_for_manager(request.user, slug)
+    form = ReminderLadderForm(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.school_reminders_set(
+                school=school, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved:
+                messages.success(request, "The reminder days are saved.")
+            else:
+                messages.info(request, "Nothing changed: the reminder days are as they were.")
+            return redirect("people:settings", slug=slug)
+    return render(request, "people/settings.html", {"school": school, "form": form})
 
 
 def _person_at(school: School, user_id: int) -> User:

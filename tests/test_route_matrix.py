@@ -86,6 +86,7 @@ MATRIX = {
     "people:detail": ("GET", "/people/st-elisabeths/{owner_id}/", PEOPLE),
     "people:roles": ("POST", "/people/st-elisabeths/{owner_id}/roles/", PEOPLE_ACT),
     "people:leave": ("POST", "/people/st-elisabeths/{owner_id}/leave/", PEOPLE_ACT),
+    "people:settings": ("GET", "/people/st-elisabeths/settings/", PEOPLE),
     "people:invite": ("POST", "/people/st-elisabeths/{owner_id}/invite/", PEOPLE_ACT),
     "governance:index": ("GET", "/governance/", "L 403 403 302 403 302 302 200 403"),
     "governance:school": ("GET", "/governance/schools/st-elisabeths/", "L 403 403 200 403 200 200 404 404"),
