@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,17 +19,13 @@ from acknowledgements.forms import (
 from acknowledgements.models import APPROVAL_CLAUSES, ApprovalRequest, Declaration
 from acknowledgements.permissions import item_for_user, signoff_for_user
 from conduct_portal.reauth import recent_authentication_required
+from lib.client import client_ip
+from lib.csv_export import csv_response
 from people.selectors import memberships_for
 from policies.comparison import Change
 from policies.models import PolicyVersion, VersionStatus
 from policies.permissions import policy_for_user
 from policies.text import clause_texts, whole_text
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # Behind the production proxy REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For.
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or None
 
 
 @login_required
@@ -56,7 +50,7 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
                 user=request.user,
                 version=version,
                 text_sha256=request.POST.get("text_sha256", ""),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ValidationError as error:
@@ -319,25 +313,22 @@ def head(request: HttpRequest) -> HttpResponse:
 
 
 def _signoff_csv(sections: list[dict]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="sign-off.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    rows: list[list] = [
         ["School", "Policy", "Version", "Name", "E-mail", "Staff category", "Signed at", "SHA-256"]
-    )
+    ]
     for section in sections:
         version = section["version"]
-        for row in section["rows"]:
-            writer.writerow(
-                [
-                    section["school"].name,
-                    version.policy.title,
-                    version.number,
-                    row.user.full_name,
-                    row.user.email,
-                    row.category,
-                    row.signoff.signed_at.isoformat() if row.signoff else "outstanding",
-                    row.signoff.text_sha256 if row.signoff else "",
-                ]
-            )
-    return response
+        rows.extend(
+            [
+                section["school"].name,
+                version.policy.title,
+                version.number,
+                row.user.full_name,
+                row.user.email,
+                row.category,
+                row.signoff.signed_at.isoformat() if row.signoff else "outstanding",
+                row.signoff.text_sha256 if row.signoff else "",
+            ]
+            for row in section["rows"]
+        )
+    return csv_response(rows, filename="sign-off.csv")

@@ -4,15 +4,8 @@ from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
+from lib.client import client_ip
 from people.models import School, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the production proxy the last address it appended is the client's.
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

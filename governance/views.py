@@ -1,6 +1,5 @@
 """The governors' dashboard of a school or a trust: the page, its CSV and its PDF report."""
 
-import csv
 from typing import Literal
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from governance.cache import figures_rendered
 from governance.figures import Dashboard
 from governance.forms import PeriodForm
 from governance.permissions import school_for_user, trust_for_user
+from lib.csv_export import csv_response
 from people.models import School, Trust
 
 Kind = Literal["school", "trust"]
@@ -83,11 +83,7 @@ def dashboard_csv(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
     figures = _export(request, kind, slug)
     if isinstance(figures, HttpResponse):
         return figures
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(figures)}.csv"'
-    writer = csv.writer(response)
-    writer.writerows([[_spreadsheet_safe(value) for value in row] for row in figures.csv_rows()])
-    return response
+    return csv_response(figures.csv_rows(), filename=f"{_filename(figures)}.csv")
 
 
 @login_required
@@ -110,8 +106,3 @@ def _filename(figures: Dashboard) -> str:
     return (
         f"governors-dashboard-{figures.slug}-{period.start.isoformat()}-to-{period.end.isoformat()}"
     )
-
-
-def _spreadsheet_safe(value: str) -> str:
-    """A spreadsheet would run a cell that starts like a formula: policy titles are typed in."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -99,3 +99,12 @@ def test_a_title_that_a_spreadsheet_would_run_as_a_formula_is_made_harmless(
     content = signed_in.get("/governance/schools/villiers/figures.csv").content.decode()
     assert "'=HYPERLINK" in content
     assert ',"=HYPERLINK' not in content and ",=HYPERLINK" not in content
+
+
+def test_a_csv_cell_that_would_run_as_a_formula_is_written_as_text(signed_in, villiers):
+    # A school's name is typed in by support: the CSV's every line starts with it.
+    villiers.name = '=HYPERLINK("http://evil.example","Villiers")'
+    villiers.save()
+    response = signed_in.get("/governance/schools/villiers/figures.csv")
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert {line[0] for line in lines[1:]} == {"'" + villiers.name}

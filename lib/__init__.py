@@ -1,0 +1,1 @@
+"""Helpers that know nothing of schools, people or policies: the portal's bottom layer."""
