@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "notifications",
     "governance",
     "audit",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,14 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 50},
     },
 }
+
+# /healthz/status (ops/health.py): beyond these ages a beat task or the outbox counts as late,
+# and workers have this long to answer. With a token set, monitoring must send it as
+# "Authorization: Bearer <token>"; without one the status (states, counts, ages) is open.
+HEALTH_HEARTBEAT_LATE_SECONDS = env.int("HEALTH_HEARTBEAT_LATE_SECONDS", default=180)
+HEALTH_PENDING_LATE_SECONDS = env.int("HEALTH_PENDING_LATE_SECONDS", default=300)
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
+HEALTH_STATUS_TOKEN = env.str("HEALTH_STATUS_TOKEN", default="")
 
 # A session ends after 30 minutes without a request, and 12 hours after sign-in whatever happens
 # (conduct_portal.sessions); the cookie itself lasts no longer and dies with the browser.

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from conduct_portal import views
+from ops import views as ops_views
 from people import views as people_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("healthz/status", ops_views.healthz_status, name="healthz_status"),
     path("policies/", include("policies.urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", include("notifications.urls")),

@@ -1,17 +1,12 @@
-import logging
 from dataclasses import dataclass, field
 
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from acknowledgements.selectors import outstanding_for, pending_declarations, pending_requests
-from conduct_portal.celery import app as celery_app
 from governance.permissions import SCHOOL_ROLES
 from governance.selectors import dashboards_for
 from incidents.models import Status
@@ -20,8 +15,6 @@ from people.models import Membership, Role, User
 from people.permissions import managed_schools
 from people.selectors import memberships_for
 from policies.selectors import due_for_review
-
-logger = logging.getLogger(__name__)
 
 HOME_REPORTS = 10
 RECEIVES_REPORTS = {Role.HEAD, Role.DEPUTY_HEAD, Role.DSL, Role.DEPUTY_DSL, Role.CHAIR}
@@ -136,38 +129,4 @@ def home(request: HttpRequest) -> HttpResponse:
             if roles & set(SCHOOL_ROLES) or trust_level
             else [],
         },
-    )
-
-
-def _database_reachable() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except DatabaseError:
-        logger.exception("Health check: the database is unreachable")
-        return False
-
-
-def _broker_state() -> str:
-    if celery_app.conf.task_always_eager:
-        return "in-process"
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return "ok"
-    except Exception:
-        logger.exception("Health check: the Celery broker is unreachable")
-        return "unreachable"
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    database = "ok" if _database_reachable() else "unreachable"
-    broker = _broker_state()
-    healthy = database == "ok" and broker != "unreachable"
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
-        status=200 if healthy else 503,
     )

@@ -38,6 +38,7 @@ PEOPLE_ACT = "L 403 403 302 403 403 403 404 404"
 MATRIX = {
     "home": ("GET", "/", EVERYONE),
     "healthz": ("GET", "/healthz", "200 200 200 200 200 200 200 200 200"),
+    "healthz_status": ("GET", "/healthz/status", "200 200 200 200 200 200 200 200 200"),
     "invitation_accept": ("GET", "/invitations/not-a-token/", "404 404 404 404 404 404 404 404 404"),
     "policies:list": ("GET", "/policies/", EVERYONE),
     "policies:read": ("GET", "/policies/{policy}/", READ),
