@@ -1,17 +1,23 @@
 """Writes to the outbox: notifications written with their event, delivered, swept, read.
 
-A notification is created in the same transaction as the event it is about, and handed to
-Celery only once that transaction commits. Delivery claims the row before sending, so however
-many messages about one row reach however many workers, it is sent once; a worker that dies
-mid-delivery leaves the row pending, and the sweeper queues it again once its claim lapses.
+A notification is created in the same transaction as the event it is about. An in-app one is
+delivered by being written: it is in the recipient's bell the moment that transaction commits,
+with no worker involved. An e-mail is handed to Celery only once the transaction commits.
+Delivery claims the row before sending, so however many messages about one row reach however
+many workers, only one sends at a time; a worker that dies mid-delivery leaves the row pending,
+and the sweeper queues it again once its claim lapses. E-mail is therefore delivered at least
+once: a worker killed after the relay accepted a message and before the row was marked sent
+sends it again, under the same Message-ID.
 """
 
 import datetime
+import hashlib
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +38,12 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 # Seconds to wait before the next attempt, after the 1st, 2nd, 3rd and 4th failure.
 BACKOFF_SECONDS = (30, 120, 600, 1800)
+# An urgent alert (Prevent, indecent images, a pupil at risk) must not sit out a 10 or 30 minute
+# backoff once the relay is back: it waits 10 s, 20 s, 30 s... never more than a minute, and is
+# tried for at least as long as any other notification (about 46 minutes) before it fails.
+URGENT_BACKOFF_STEP_SECONDS = 10
+URGENT_BACKOFF_CAP_SECONDS = 60
+URGENT_MAX_ATTEMPTS = 50
 # A delivery holds its row this long; it must outlast the task's hard time limit (tasks.py).
 DEFAULT_CLAIM_SECONDS = 120
 SWEEP_AFTER = datetime.timedelta(minutes=1)
@@ -65,18 +77,27 @@ def _claim_seconds() -> int:
 def notifications_create(
     *, recipients: Iterable[User], kind: Kind, urgent: bool = False, incident=None
 ) -> list[Notification]:
-    """One e-mail and one in-app notification per recipient, queued once the event commits.
+    """One in-app notification and one e-mail per recipient.
 
     Call it inside the transaction that writes the event: if that rolls back, so do these rows,
-    and nothing is queued.
+    and nothing is queued. The in-app row is written already sent, so the bell shows it the
+    moment the event commits even with every worker down (an urgent Prevent alert must not wait
+    for one); only the e-mail goes through a worker, queued once the event commits.
     """
-    rows = [
-        Notification(recipient=user, incident=incident, kind=kind, urgent=urgent, channel=channel)
-        for user in recipients
-        for channel in (Channel.IN_APP, Channel.EMAIL)
-    ]
+    now = timezone.now()
+    rows = []
+    for user in recipients:
+        common = {"recipient": user, "incident": incident, "kind": kind, "urgent": urgent}
+        rows.append(
+            Notification(
+                **common, channel=Channel.IN_APP, status=Status.SENT, created_at=now, sent_at=now
+            )
+        )
+        rows.append(Notification(**common, channel=Channel.EMAIL, created_at=now))
     Notification.objects.bulk_create(rows)
-    transaction.on_commit(partial(deliveries_queue, [(row.pk, row.urgent) for row in rows]))
+    emails = [(row.pk, row.urgent) for row in rows if row.channel == Channel.EMAIL]
+    if emails:
+        transaction.on_commit(partial(deliveries_queue, emails))
     logger.info("%s notifications (%s) written%s", len(rows), kind, " as urgent" if urgent else "")
     return rows
 
@@ -146,10 +167,11 @@ class Outcome:
 
 
 def notification_deliver(*, notification_id: int, worker: str = "") -> Outcome:
-    """Deliver one notification, once, recording the attempt and any error.
+    """Deliver one notification, recording the attempt and any error.
 
     The claim is one UPDATE of a pending row whose previous claim or backoff has run out: two
-    workers handed the same id cannot both pass it.
+    workers handed the same id cannot both pass it. Only a worker that dies between sending and
+    marking the row sent leaves it to be sent again once the claim lapses (at least once).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -192,12 +214,44 @@ def notification_deliver(*, notification_id: int, worker: str = "") -> Outcome:
     return Outcome("sent")
 
 
+def backoff_seconds(*, attempt: int, urgent: bool) -> int | None:
+    """Seconds to wait after the `attempt`-th failed attempt before the next; None after the
+    last one, when the notification is marked failed."""
+    if urgent:
+        if attempt >= URGENT_MAX_ATTEMPTS:
+            return None
+        return min(URGENT_BACKOFF_STEP_SECONDS * attempt, URGENT_BACKOFF_CAP_SECONDS)
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    return BACKOFF_SECONDS[attempt - 1]
+
+
+def notification_message_id(notification: Notification) -> str:
+    """The e-mail's Message-ID, derived from its outbox row alone, so every send of one row
+    carries the same one. Delivery is at least once (a worker killed after the relay accepted
+    the message sends it again); the same Message-ID lets mail clients and relays recognise the
+    resend as the message they already have. Django would otherwise make a new one per send.
+
+    The row's creation time is hashed in so that two databases (another school's portal, a
+    restored backup) never give two different messages the same id; nothing about the case.
+    """
+    created = notification.created_at.astimezone(datetime.UTC).isoformat()
+    digest = hashlib.sha256(f"{notification.pk}:{created}".encode()).hexdigest()[:16]
+    domain = urlsplit(settings.SITE_URL).hostname or "conduct-portal.invalid"
+    return f"<notification-{notification.pk}.{digest}@{domain}>"
+
+
 def _send(notification: Notification) -> None:
     if notification.channel == Channel.IN_APP:
-        return  # delivered by becoming visible: the bell counts sent in-app notifications
-    # Names the outbox row, so a received e-mail can be traced to it (support, the latency
-    # benchmark); it says nothing about the case.
-    headers = {NOTIFICATION_ID_HEADER: str(notification.pk)}
+        # In-app rows are written sent (notifications_create); one left pending by an older
+        # release, or queued again from the admin, is delivered by becoming visible.
+        return
+    # X-Notification-Id names the outbox row, so a received e-mail can be traced to it
+    # (support, the latency benchmark); neither header says anything about the case.
+    headers = {
+        NOTIFICATION_ID_HEADER: str(notification.pk),
+        "Message-ID": notification_message_id(notification),
+    }
     to = [notification.recipient.email]
     if notification.kind == Kind.MESSAGE:
         send_rendered_email(notification.message, to=to, headers=headers)
@@ -218,8 +272,8 @@ def _record_failure(
     notification: Notification, attempt: NotificationAttempt, error: Exception
 ) -> Outcome:
     text = f"{type(error).__name__}: {error}"[:2000]
-    final = notification.attempts >= MAX_ATTEMPTS
-    backoff = None if final else BACKOFF_SECONDS[min(notification.attempts, MAX_ATTEMPTS) - 1]
+    backoff = backoff_seconds(attempt=notification.attempts, urgent=notification.urgent)
+    final = backoff is None
     now = timezone.now()
     with transaction.atomic():
         Notification.objects.filter(pk=notification.pk).update(

@@ -4,7 +4,12 @@ import datetime
 
 from celery import Task, shared_task
 
-from notifications.services import MAX_ATTEMPTS, notification_deliver, pending_requeue
+from notifications.services import (
+    MAX_ATTEMPTS,
+    URGENT_MAX_ATTEMPTS,
+    notification_deliver,
+    pending_requeue,
+)
 from ops.heartbeats import records_heartbeat
 
 # The lease a delivery holds (services.DEFAULT_CLAIM_SECONDS) outlasts the hard limit.
@@ -30,11 +35,12 @@ def deliver(self, notification_id: int) -> str:
 
 
 @shared_task(
-    bind=True, name="notifications.deliver_urgent", acks_late=True, max_retries=MAX_ATTEMPTS,
-    **DELIVERY_LIMITS,
+    bind=True, name="notifications.deliver_urgent", acks_late=True,
+    max_retries=URGENT_MAX_ATTEMPTS, **DELIVERY_LIMITS,
 )  # fmt: skip
 def deliver_urgent(self, notification_id: int) -> str:
-    """The same delivery, routed to the urgent queue and its own worker (settings)."""
+    """The same delivery, routed to the urgent queue and its own worker (settings), with the
+    urgent backoff: more, shorter retries (services.backoff_seconds)."""
     return _deliver(self, notification_id)
 
 

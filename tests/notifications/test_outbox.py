@@ -1,4 +1,5 @@
-"""The outbox: rows written with the report, delivered once, retried with backoff, swept."""
+"""The outbox: rows written with the report, in-app ones visible at once, e-mails delivered at
+least once by a worker, retried with backoff, swept."""
 
 import datetime
 import smtplib
@@ -59,9 +60,24 @@ def test_deliveries_are_queued_only_when_the_report_commits(
         assert queued == []
     for callback in callbacks:
         callback()
-    ids = list(incident.notifications.order_by("pk").values_list("pk", flat=True))
-    assert queued == [("notifications.deliver", pk) for pk in ids]
-    assert all(n.queued_at for n in incident.notifications.all())
+    emails = incident.notifications.filter(channel=Channel.EMAIL).order_by("pk")
+    assert queued == [("notifications.deliver", n.pk) for n in emails]
+    assert all(n.queued_at for n in emails)
+
+
+def test_in_app_notifications_are_written_sent_and_never_handed_to_a_worker(
+    se, queued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = submit(se.teacher, se.school, category=Category.PREVENT)
+    in_app = incident.notifications.filter(channel=Channel.IN_APP)
+    assert {n.recipient for n in in_app} == {se.head, se.dsl}
+    # Sent in the report's own transaction: no attempt, no queueing, nothing for the sweeper.
+    assert all(
+        n.status == Status.SENT and n.sent_at == n.created_at and n.attempts == 0 for n in in_app
+    )
+    assert not NotificationAttempt.objects.filter(notification__in=in_app).exists()
+    assert {pk for _, pk in queued}.isdisjoint(n.pk for n in in_app)
 
 
 def test_urgent_notifications_go_to_the_urgent_task_and_queue(
@@ -77,9 +93,12 @@ def test_urgent_notifications_go_to_the_urgent_task_and_queue(
 
 
 def test_delivery_tasks_acknowledge_late_and_retry_a_bounded_number_of_times():
-    for task in (tasks.deliver, tasks.deliver_urgent):
+    for task, attempts in (
+        (tasks.deliver, services.MAX_ATTEMPTS),
+        (tasks.deliver_urgent, services.URGENT_MAX_ATTEMPTS),
+    ):
         assert task.acks_late is True
-        assert task.max_retries == services.MAX_ATTEMPTS
+        assert task.max_retries == attempts
         assert task.time_limit < services.DEFAULT_CLAIM_SECONDS
 
 
@@ -100,7 +119,8 @@ def test_each_recipient_gets_an_email_and_an_in_app_notification(
         for user in (se.head, se.dsl)
         for channel in (Channel.EMAIL, Channel.IN_APP)
     }
-    assert all(n.attempts == 1 and n.sent_at for n in rows)
+    assert all(n.sent_at for n in rows)
+    assert {n.channel: n.attempts for n in rows} == {Channel.EMAIL: 1, Channel.IN_APP: 0}
     assert sorted(m.to[0] for m in mailoutbox) == ["alice@se.example", "dsl@se.example"]
 
 
@@ -211,6 +231,7 @@ def test_retries_back_off_and_stop_failed_after_the_last_attempt(pending, monkey
     for _ in range(services.MAX_ATTEMPTS):
         Notification.objects.filter(pk=pending.pk).update(next_attempt_at=None)
         outcomes.append(services.notification_deliver(notification_id=pending.pk))
+    # Unchanged by the urgent schedule below: the relay is given time to recover.
     assert [o.retry_in for o in outcomes] == [30, 120, 600, 1800, None]
     assert outcomes[-1].status == "failed"
     pending.refresh_from_db()
@@ -219,6 +240,59 @@ def test_retries_back_off_and_stop_failed_after_the_last_attempt(pending, monkey
     assert "failed for good after 5 attempts" in caplog.text
     Notification.objects.filter(pk=pending.pk).update(next_attempt_at=None)
     assert services.notification_deliver(notification_id=pending.pk).status == "skipped"
+
+
+def schedule(*, urgent: bool) -> list[int | None]:
+    """The wait after each failed attempt, up to and including the last (None)."""
+    waits, attempt = [], 0
+    while not waits or waits[-1] is not None:
+        attempt += 1
+        waits.append(services.backoff_seconds(attempt=attempt, urgent=urgent))
+    return waits
+
+
+def test_an_urgent_alert_never_waits_more_than_a_minute_between_attempts():
+    urgent = schedule(urgent=True)
+    assert urgent[:7] == [10, 20, 30, 40, 50, 60, 60]
+    assert max(w for w in urgent if w is not None) == 60
+    assert len(urgent) == services.URGENT_MAX_ATTEMPTS
+    # Retried for at least as long as any other notification before it is given up on.
+    assert sum(w for w in urgent if w) >= sum(w for w in schedule(urgent=False) if w)
+    assert schedule(urgent=False) == [30, 120, 600, 1800, None]
+
+
+def test_an_urgent_email_that_fails_is_tried_again_within_seconds_not_minutes(
+    se, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = submit(se.teacher, se.school, category=Category.PREVENT)
+    email = incident.notifications.filter(channel=Channel.EMAIL).first()
+    fail_email(monkeypatch)
+    outcomes = []
+    for _ in range(7):
+        Notification.objects.filter(pk=email.pk).update(next_attempt_at=None)
+        outcomes.append(services.notification_deliver(notification_id=email.pk))
+    assert [o.retry_in for o in outcomes] == [10, 20, 30, 40, 50, 60, 60]
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.PENDING, 7)
+    assert email.next_attempt_at <= timezone.now() + datetime.timedelta(seconds=60)
+
+
+def test_an_urgent_email_is_marked_failed_only_after_its_last_attempt(
+    se, queued, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = submit(se.teacher, se.school, category=Category.PREVENT)
+    email = incident.notifications.filter(channel=Channel.EMAIL).first()
+    fail_email(monkeypatch)
+    Notification.objects.filter(pk=email.pk).update(
+        attempts=services.URGENT_MAX_ATTEMPTS - 2, next_attempt_at=None
+    )
+    assert services.notification_deliver(notification_id=email.pk).retry_in == 60
+    Notification.objects.filter(pk=email.pk).update(next_attempt_at=None)
+    assert services.notification_deliver(notification_id=email.pk).status == "failed"
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (Status.FAILED, services.URGENT_MAX_ATTEMPTS)
 
 
 def test_the_task_retries_with_the_backoff_on_a_worker(pending, monkeypatch):
@@ -255,8 +329,12 @@ def test_an_unreachable_broker_delays_delivery_but_loses_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         incident = submit(se.teacher, se.school, category=Category.BREACH)
     assert Incident.objects.filter(pk=incident.pk).exists()
-    rows = incident.notifications.all()
-    assert [(n.status, n.queued_at) for n in rows] == [(Status.PENDING, None)] * 2
+    rows = incident.notifications.order_by("channel")
+    # The e-mail waits for the broker; the bell does not.
+    assert [(n.channel, n.status, n.queued_at) for n in rows] == [
+        (Channel.EMAIL, Status.PENDING, None),
+        (Channel.IN_APP, Status.SENT, None),
+    ]
     assert "could not be queued now; the sweeper will queue it again" in caplog.text
 
 
@@ -274,7 +352,7 @@ def test_after_a_broker_failure_reports_do_not_wait_for_it_and_are_queued_once_i
         with django_capture_on_commit_callbacks(execute=True):
             submit(se.teacher, se.school, category=Category.BREACH)
     assert len(attempts) == 1  # the first report tried; the next two did not wait for it
-    assert Notification.objects.filter(status=Status.PENDING, queued_at=None).count() == 6
+    assert Notification.objects.filter(status=Status.PENDING, queued_at=None).count() == 3
     assert "The broker failed a moment ago" in caplog.text
     # The broker is back, and the rest is over: the next report queues all four reports' rows.
     queued = []
@@ -284,8 +362,8 @@ def test_after_a_broker_failure_reports_do_not_wait_for_it_and_are_queued_once_i
     services.broker.resting_until = time.monotonic() - 1
     with django_capture_on_commit_callbacks(execute=True):
         submit(se.teacher, se.school, category=Category.BREACH)
-    assert len(queued) == 8
-    assert not Notification.objects.filter(queued_at=None).exists()
+    assert len(queued) == 4
+    assert not Notification.objects.filter(channel=Channel.EMAIL, queued_at=None).exists()
 
 
 def age(notification, **delta):
@@ -299,9 +377,12 @@ def test_the_sweeper_queues_again_only_what_is_still_pending_after_a_minute(
     se, queued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        incident = submit(se.teacher, se.school, category=Category.PREVENT)
+        for _ in range(2):
+            submit(se.teacher, se.school, category=Category.PREVENT)
     queued.clear()
-    old_urgent, new, held, sent = incident.notifications.order_by("pk")
+    old_urgent, new, held, sent = Notification.objects.filter(channel=Channel.EMAIL).order_by("pk")
+    for in_app in Notification.objects.filter(channel=Channel.IN_APP):
+        age(in_app, minutes=5)  # sent when written: never swept
     age(old_urgent, minutes=2)
     age(new, seconds=30)
     age(held, minutes=5)
@@ -325,7 +406,7 @@ def test_the_sweeper_task_delivers_what_it_finds(
     monkeypatch.undo()
     for notification in incident.notifications.all():
         age(notification, minutes=2)
-    assert tasks.sweep.apply().get() == 2
+    assert tasks.sweep.apply().get() == 1  # the e-mail; the in-app one was never pending
     assert len(mailoutbox) == 1
     assert set(incident.notifications.values_list("status", flat=True)) == {Status.SENT}
 

@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conduct_portal.celery import app as celery_app
 from incidents.models import Category
-from notifications.models import Channel, Notification
+from notifications.models import Channel, Notification, Status
 from tests.reports import submit
 
 LOGIN = "/accounts/login/"
@@ -29,6 +30,38 @@ def test_the_bell_counts_unread_in_app_notifications(client, se, two_reports):
     assert 'aria-label="Notifications, 1 unread"' in client.get("/notifications/bell/").text
     client.force_login(se.teacher)
     assert 'aria-label="Notifications, none unread"' in client.get("/notifications/bell/").text
+
+
+@pytest.fixture
+def no_worker():
+    """A broker that takes messages and no worker to consume them: Celery as production runs it
+    with every worker down. Deliveries are published to the in-process broker and stay there."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = eager
+        with celery_app.connection_for_write() as connection:
+            for queue in ("celery", "urgent"):
+                connection.default_channel.queue_purge(queue)
+
+
+def test_an_urgent_alert_is_in_the_bell_the_moment_the_report_commits_with_no_worker_running(
+    client, se, no_worker, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = submit(se.teacher, se.school, category=Category.PREVENT)
+    # The e-mails were handed to the broker and wait there for a worker: nothing was sent.
+    emails = incident.notifications.filter(channel=Channel.EMAIL)
+    assert [(n.status, bool(n.queued_at)) for n in emails] == [(Status.PENDING, True)] * 2
+    assert mailoutbox == []
+    for person in (se.dsl, se.head):
+        client.force_login(person)
+        assert 'aria-label="Notifications, 1 unread"' in client.get("/notifications/bell/").text
+        html = client.get("/notifications/").text
+        assert f"Open report {incident.reference}" in html
+        assert html.count(">Urgent</span>") == 1
 
 
 def test_every_page_loads_the_bell_without_a_query_of_its_own(client, se):
