@@ -59,6 +59,8 @@ def test_production_passes_djangos_deployment_checks():
         "SECRET_KEY": "test-only-7f3Kq9Lm2Xz8Wv5Rb1Nc4Hd6Jt0Yp3Ga" * 2,
         "ALLOWED_HOSTS": "portal.example",
         "MFA_REQUIRED": "true",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -106,22 +108,7 @@ def test_a_person_can_end_their_other_sessions(client, bob):
     assert client.get("/").status_code == 200
 
 
-def test_too_many_failed_sign_ins_from_one_address_lock_the_form_with_a_message(client, bob):
-    for _ in range(10):
-        sign_in(client, "bob@se.example", "wrong-password-1")
-    response = sign_in(client, "bob@se.example")
-    assert "Too many failed login attempts" in response.text
-    assert "_auth_user_id" not in client.session
-
-
-def test_an_account_locks_after_100_failed_sign_ins_in_an_hour(client, bob, settings):
-    # From many addresses, as an attack on one account would come: only the account's limit.
-    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/h/key", "login": False}
-    for _ in range(100):
-        assert "not correct" in sign_in(client, "bob@se.example", "wrong-password-1").text
-    locked = sign_in(client, "bob@se.example")
-    assert "Too many failed login attempts" in locked.text
-    assert "_auth_user_id" not in client.session
+# Sign-in limits: tests/people/test_sign_in_limits.py.
 
 
 @pytest.fixture
