@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test security lint format worker worker-urgent beat seed_scale bench bench-latency
+.PHONY: run test security lint format worker worker-urgent beat seed_scale bench bench-latency backup restore
 
 $(INSTALLED): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ worker-urgent: $(INSTALLED)
 
 beat: $(INSTALLED)
 	$(BIN)/celery -A conduct_portal beat --loglevel=INFO
+
+## backup: an encrypted, dated backup of the database and the evidence files into BACKUP_DIR (BACKUP_KEY set)
+## restore: BACKUP_FILE=... restores one into an empty database (RESTORE_ARGS=--force replaces); see README
+BACKUP_DIR ?= backups
+backup: $(INSTALLED)
+	$(BIN)/python manage.py backup --to $(BACKUP_DIR)
+
+restore: $(INSTALLED)
+	@test -n "$(BACKUP_FILE)" || { echo "make restore BACKUP_FILE=backups/conduct-portal-....backup"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP_FILE) $(RESTORE_ARGS)
 
 ## seed_scale: migrate an empty PostgreSQL database and fill it with the trust-scale dataset
 SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/conduct_scale
