@@ -350,7 +350,7 @@ def settle(inbox: Inbox) -> dict[str, int]:
     from notifications.services import pending_requeue
 
     first = last_email_pk()
-    escalated = escalations_run()
+    escalated = len(escalations_run().done)
     requeued = pending_requeue(older_than=datetime.timedelta(0))
     await_delivery(inbox, first, deadline=time.monotonic() + 120)
     return {"escalated": escalated, "requeued": requeued}

@@ -7,12 +7,12 @@ from ops.heartbeats import records_heartbeat
 
 @shared_task(name="incidents.run_escalations")
 @records_heartbeat("incidents.run_escalations")
-def run_escalations() -> int:
+def run_escalations() -> dict[str, int]:
     """Every minute: escalate cases not acknowledged in time (on the urgent queue)."""
-    return escalations_run()
+    return escalations_run().summary()
 
 
 @shared_task(name="incidents.run_retention")
-def run_retention() -> list[str]:
+def run_retention() -> dict[str, int]:
     """Daily: delete the closed reports whose retention has run out."""
-    return retention_run()
+    return retention_run().summary()

@@ -26,6 +26,8 @@ from incidents.models import (
     Status,
     role_title,
 )
+from lib import dates
+from lib.batch import BatchRun, run_each
 from notifications.models import Kind
 from notifications.services import notifications_create
 from people.models import Role, User
@@ -209,14 +211,9 @@ def case_correct(*, incident: Incident, by: User, entry: CaseEntry, text: str) -
 
 
 def add_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
-    """The same time `days` working days (Monday to Friday) later. Bank holidays are not
-    known to the portal, so they count as working days."""
-    moment = timezone.localtime(moment)
-    while days:
-        moment += datetime.timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
+    """The same local time `days` working days later: weekends and England's bank holidays do
+    not count (lib.dates, from the `holidays` package)."""
+    return dates.add_working_days(moment, days)
 
 
 def is_overdue(incident: Incident, now: datetime.datetime) -> bool:
@@ -279,15 +276,28 @@ def case_escalate(*, incident: Incident, now: datetime.datetime) -> list[User]:
     return people
 
 
-def escalations_run(*, now: datetime.datetime | None = None) -> int:
-    """Escalate every case not acknowledged in time; each case once, however often it runs."""
+def escalations_run(*, now: datetime.datetime | None = None) -> BatchRun:
+    """Escalate every case not acknowledged in time; each case once, however often it runs.
+
+    Each case is escalated in its own transaction: one that fails is logged, counted in the
+    result and tried again after a back-off (lib.batch), and never holds up the cases behind
+    it, although it is the oldest and so always comes first.
+    """
     now = now or timezone.now()
     waiting = Incident.objects.filter(status=Status.NEW, escalated_at__isnull=True).filter(
         created_at__lte=now - URGENT_ACKNOWLEDGE_WITHIN
     )
-    escalated = 0
-    for incident in waiting.select_related("school").order_by("created_at"):
-        if is_overdue(incident, now):
-            case_escalate(incident=incident, now=now)
-            escalated += 1
-    return escalated
+    overdue = [
+        incident
+        for incident in waiting.select_related("school").order_by("created_at", "pk")
+        if is_overdue(incident, now)
+    ]
+    # Back-off from a minute (the beat interval) to an hour: a case stuck for longer than that
+    # is already in the ERROR log every hour.
+    return run_each(
+        "escalations",
+        overdue,
+        lambda incident: case_escalate(incident=incident, now=now),
+        now=now,
+        max_delay=datetime.timedelta(hours=1),
+    )
