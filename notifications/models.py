@@ -1,7 +1,8 @@
 """The outbox: one row per notification, written in the transaction of the event it is about.
 
-The rows are the truth; Celery messages only say "look at row N now". A row stays pending until
-a delivery marks it sent (or, after the last attempt, failed), and every attempt is recorded.
+The rows are the truth; Celery messages only say "look at row N now". An e-mail row stays
+pending until a delivery marks it sent (or, after the last attempt, failed), and every attempt is
+recorded. An in-app row is written sent: being in the database is its delivery.
 """
 
 from django.conf import settings

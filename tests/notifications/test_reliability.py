@@ -126,7 +126,20 @@ def test_a_report_whose_transaction_rolls_back_sends_nothing(stack, reporter):
     assert stack.redis.queue_length("urgent") == stack.redis.queue_length("celery") == 0
     # The same report committed does reach the broker: the check above can fail.
     stack.drive("submit", category=Category.PREVENT, **reporter)
-    assert stack.redis.queue_length("urgent") == 4
+    assert stack.redis.queue_length("urgent") == 2  # the e-mails; in-app ones need no worker
+    assert stack.relay.messages == []
+
+
+def test_with_no_worker_running_an_urgent_alert_is_in_the_bell_as_soon_as_the_report_commits(
+    stack, se, reporter, client
+):
+    stack.redis.start()  # a broker that works, and no worker at all
+    incident = stack.drive("submit", category=Category.PREVENT, **reporter)["incident"]
+    assert stack.redis.queue_length("urgent") == 2  # the e-mails, waiting for a worker
+    for person in (se.dsl, se.head):
+        client.force_login(person)
+        assert 'aria-label="Notifications, 1 unread"' in client.get("/notifications/bell/").text
+        assert f'href="/incidents/{incident}/"' in client.get("/notifications/").text
     assert stack.relay.messages == []
 
 
@@ -137,17 +150,26 @@ def test_with_the_broker_down_the_report_is_saved_and_delivered_once_when_it_is_
     incident = stack.drive("submit", category=Category.PREVENT, **reporter)["incident"]
     assert time.monotonic() - started < 60, "submitting must not hang on a dead broker"
     assert Incident.objects.filter(pk=incident).exists()
-    assert [(n.status, n.queued_at) for n in notifications()] == [(Status.PENDING, None)] * 4
+    # The e-mails wait for the broker; the in-app notifications were sent with the report.
+    assert {(n.channel, n.status, n.queued_at) for n in notifications()} == {
+        (Channel.EMAIL, Status.PENDING, None),
+        (Channel.IN_APP, Status.SENT, None),
+    }
 
     stack.redis.start()
     stack.worker()
-    assert stack.drive("sweep")["queued"] == 4
+    assert stack.drive("sweep")["queued"] == 2
     wait_until(all_sent(4), timeout=60, what="all four notifications to be delivered")
     # A second sweep finds nothing, and nothing arrives twice.
     assert stack.drive("sweep")["queued"] == 0
     time.sleep(2)
     assert stack.relay.sent_to() == ["alice@se.example", "dsl@se.example"]
-    assert [n.attempts for n in notifications()] == [1, 1, 1, 1]
+    assert sorted((n.channel, n.attempts) for n in notifications()) == [
+        (Channel.EMAIL, 1),
+        (Channel.EMAIL, 1),
+        (Channel.IN_APP, 0),
+        (Channel.IN_APP, 0),
+    ]
 
 
 def test_a_worker_killed_mid_delivery_neither_loses_nor_duplicates_it(stack, se, reporter):
@@ -191,8 +213,7 @@ def test_an_urgent_alert_does_not_wait_behind_a_backlog_of_other_work(stack, se,
         timeout=30,
         what="the Prevent alert to be delivered",
     )
-    assert stack.redis.queue_length("celery") == 2002  # the backlog, and the normal report
-    assert set(Notification.objects.filter(urgent=False).values_list("status", flat=True)) == {
-        Status.PENDING
-    }
+    assert stack.redis.queue_length("celery") == 2001  # the backlog, and the normal e-mail
+    normal = Notification.objects.filter(urgent=False, channel=Channel.EMAIL)
+    assert set(normal.values_list("status", flat=True)) == {Status.PENDING}
     assert stack.relay.sent_to() == ["alice@se.example", "dsl@se.example"]
