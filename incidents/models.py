@@ -134,7 +134,17 @@ class Evidence(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField("SHA-256", max_length=64)  # of the stored file, as downloaded
+    # NULL for evidence kept before images were encoded again, when the stored file was the
+    # upload itself (so its sha256 is the original's). Nullable, not blank, so that adding it
+    # alters the table in place: rebuilding it on SQLite would drop the append-only triggers.
+    original_sha256 = models.CharField(  # noqa: DJ001
+        "SHA-256 as uploaded",
+        max_length=64,
+        null=True,
+        blank=True,
+        help_text="Of the file as it arrived; an image is stored encoded again, without metadata.",
+    )
     stored_name = models.CharField(max_length=64, unique=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -32,6 +32,8 @@ def _belongs_to(user: User, school: School) -> bool:
     return Membership.objects.current().covering(school).filter(user=user).exists()
 
 
+# Outside the transaction, so that a failed commit also removes the files written for it.
+@evidence_files.removed_unless_committed
 @transaction.atomic
 def report_submit(
     *,
@@ -52,7 +54,8 @@ def report_submit(
     """Save a report with its evidence, route it, and write its notifications, all or nothing.
 
     Every file is checked before anything is written (EvidenceRefused names each refused file).
-    The notifications are handed to Celery only once this transaction commits.
+    The files appear in the evidence folder, and the notifications are handed to Celery, only
+    once this transaction commits; if anything fails, commit included, no file is left.
     """
     files = list(files or [])
     if not _belongs_to(reporter, school):
@@ -87,46 +90,43 @@ def report_submit(
         content_address=content_address.strip(),
         description=description.strip(),
     )
-    stored: list[str] = []
-    try:
-        for file in checked:
-            kept = evidence_files.store(file)
-            stored.append(kept.stored_name)
-            Evidence.objects.create(
-                incident=incident,
-                original_name=file.name,
-                content_type=file.content_type,
-                size=kept.size,
-                sha256=kept.sha256,
-                stored_name=kept.stored_name,
-                uploaded_by=reporter,
-            )
-        decisions = route(
-            school=school,
-            category=category,
-            subject=subject_user,
-            affected=affected_user or reporter,
-        )
-        RoutingDecision.objects.bulk_create(
-            RoutingDecision(
-                incident=incident,
-                recipient=decision.recipient,
-                role=decision.role,
-                reason=decision.reason,
-                position=position,
-            )
-            for position, decision in enumerate(decisions)
-        )
-        recipients = [d.recipient for d in decisions if d.recipient is not None]
-        notifications_create(
-            recipients=recipients,
-            kind=Kind.INCIDENT_REPORTED,
-            urgent=incident.urgent,
+    for file in checked:
+        # What is stored (and hashed as `sha256`) is the checked file's data: an image encoded
+        # again without its metadata, a PDF as uploaded. original_sha256 is of the upload.
+        kept = evidence_files.store(file.data)
+        Evidence.objects.create(
             incident=incident,
+            original_name=file.name,
+            content_type=file.content_type,
+            size=kept.size,
+            sha256=kept.sha256,
+            original_sha256=file.original_sha256,
+            stored_name=kept.stored_name,
+            uploaded_by=reporter,
         )
-    except BaseException:
-        evidence_files.discard(stored)
-        raise
+    decisions = route(
+        school=school,
+        category=category,
+        subject=subject_user,
+        affected=affected_user or reporter,
+    )
+    RoutingDecision.objects.bulk_create(
+        RoutingDecision(
+            incident=incident,
+            recipient=decision.recipient,
+            role=decision.role,
+            reason=decision.reason,
+            position=position,
+        )
+        for position, decision in enumerate(decisions)
+    )
+    recipients = [d.recipient for d in decisions if d.recipient is not None]
+    notifications_create(
+        recipients=recipients,
+        kind=Kind.INCIDENT_REPORTED,
+        urgent=incident.urgent,
+        incident=incident,
+    )
     audit_record(
         action=Action.REPORT, actor=reporter, school=school, record=incident,
         detail=f"{incident.reference}: {incident.get_category_display()}",
@@ -139,7 +139,7 @@ def report_submit(
         category,
         ", urgent" if incident.urgent else "",
         school.pk,
-        len(stored),
+        len(checked),
         len(recipients),
     )
     return incident

@@ -1,28 +1,52 @@
 """Evidence files: checked by what they contain, stored where no web server looks.
 
-A file's type is decided from its first bytes (and, for images, by Pillow decoding it), never
-from its name or from the Content-Type the browser claims. Every file of a report is checked
-before any is written; a stored file gets a random name, owner-only permissions and the SHA-256
-of exactly the bytes written.
+A file's type is decided from its first bytes, never from its name or from the Content-Type the
+browser claims; then it is checked by parsing it:
+
+- a PNG or JPEG is decoded and encoded again (`images.py`): what is stored is the picture,
+  upright, with no metadata (no GPS position) and nothing that followed it in the upload;
+- a PDF is parsed and every object walked for script, actions, embedded files and forms
+  (`pdf.py`); a clean PDF is stored exactly as uploaded.
+
+Every file of a report is checked before any is written. A stored file gets a random name and
+owner-only permissions (`storage.py`). Two SHA-256 are recorded: `sha256` of the stored bytes
+(what a download gives, so anyone can check a copy against it) and `original_sha256` of the
+bytes as uploaded (for a PDF the same; for an image the file as it left the reporter's device).
 """
 
-import contextlib
 import hashlib
-import io
-import logging
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from PIL import Image, UnidentifiedImageError
 
-from incidents.models import evidence_root
+from incidents.evidence.images import MAX_IMAGE_PIXELS, ImageRefused, reencode
+from incidents.evidence.pdf import pdf_refusal
+from incidents.evidence.storage import (
+    StoredFile,
+    discard,
+    evidence_sweep,
+    removed_unless_committed,
+    store,
+)
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "MAX_IMAGE_PIXELS",
+    "CheckedFile",
+    "EvidenceRefused",
+    "LimitedUploadHandler",
+    "Refusal",
+    "StoredFile",
+    "check_all",
+    "check_one",
+    "clean_name",
+    "discard",
+    "evidence_sweep",
+    "removed_unless_committed",
+    "store",
+]
 
 MAX_FILES = 10
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -33,8 +57,6 @@ SIGNATURES = [
     (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
     (b"%PDF-", "application/pdf", "PDF"),
 ]
-# Images are decoded to prove they are images; refuse ones that would decode to a memory bomb.
-MAX_IMAGE_PIXELS = 80_000_000
 
 
 @dataclass(frozen=True)
@@ -48,10 +70,18 @@ class Refusal:
 
 @dataclass(frozen=True)
 class CheckedFile:
-    upload: UploadedFile
+    """A file that passed: `data` is what will be stored (for an image, the picture encoded
+    again), `original_sha256` and `original_size` describe the upload as it arrived."""
+
     name: str
     content_type: str
-    size: int
+    data: bytes
+    original_sha256: str
+    original_size: int
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 class EvidenceRefused(ValidationError):
@@ -92,54 +122,21 @@ def _describe(head: bytes) -> str:
     return "its content is not one"
 
 
-def _image_is_whole(upload: UploadedFile, expected: str) -> bool:
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != expected:
-                return False
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                return False
-            image.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()  # verify() skips the pixel data; a truncated file fails here
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return False
-    return True
-
-
-# Markup a browser would run if it were ever persuaded to treat the file as a page.
-MARKUP = (b"<script", b"<html", b"<!doctype", b"<svg", b"<iframe", b"javascript:", b"<?xml")
-# PDF features that run or open something: a screenshot or a letter needs none of them.
-PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/OpenAction", b"/AA", b"/EmbeddedFile",
-              b"/RichMedia", b"/XFA", b"/SubmitForm")  # fmt: skip
-# How each kept type must end: nothing may follow (a polyglot hides a second file there).
-ENDINGS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9"}
-
-
-def _polyglot(upload: UploadedFile, label: str) -> str | None:
-    """Why a file of an accepted type is refused anyway: it is also something else."""
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    lowered = data.lower()
-    if label == "PDF":
-        found = next((marker for marker in PDF_ACTIVE if marker in data), None)
-        if found:
-            return f"the PDF contains active content ({found.decode()}), which is not kept."
-        if b"%%EOF" not in data[-1024:]:
-            return "the PDF is incomplete or has something hidden after its end."
-    elif not data.endswith(ENDINGS[label]):
-        return f"something is hidden after the end of the {label} image."
-    if any(marker in lowered for marker in MARKUP):
-        return "it carries web-page code inside it."
-    return None
-
-
 def check_one(upload: UploadedFile) -> CheckedFile | Refusal:
+    """Check one upload by its content; a kept image comes back encoded again.
+
+    The report form and report_submit both check the same upload object; the result is kept on
+    it so a large photo is decoded and encoded once per request, not twice.
+    """
+    cached = getattr(upload, "_evidence_check", None)
+    if cached is not None:
+        return cached
+    result = _check(upload)
+    upload._evidence_check = result  # type: ignore[attr-defined]
+    return result
+
+
+def _check(upload: UploadedFile) -> CheckedFile | Refusal:
     name = clean_name(upload.name or "")
     size = upload.size or 0
     if size == 0:
@@ -149,12 +146,26 @@ def check_one(upload: UploadedFile) -> CheckedFile | Refusal:
     head = _head(upload)
     for signature, content_type, label in SIGNATURES:
         if head.startswith(signature):
-            if content_type.startswith("image/") and not _image_is_whole(upload, label):
-                return Refusal(name, f"it starts like a {label} image but is damaged or not one.")
-            reason = _polyglot(upload, label)
-            if reason:
-                return Refusal(name, reason)
-            return CheckedFile(upload, name, content_type, size)
+            upload.seek(0)
+            original = upload.read()
+            upload.seek(0)
+            if label == "PDF":
+                reason = pdf_refusal(original)
+                if reason:
+                    return Refusal(name, reason)
+                kept = original
+            else:
+                try:
+                    kept = reencode(original, label)
+                except ImageRefused as refused:
+                    return Refusal(name, str(refused))
+            return CheckedFile(
+                name=name,
+                content_type=content_type,
+                data=kept,
+                original_sha256=hashlib.sha256(original).hexdigest(),
+                original_size=len(original),
+            )
     return Refusal(
         name,
         f"only {ACCEPTED} files are kept, and {_describe(_head(upload, 64))}, "
@@ -185,39 +196,6 @@ def check_all(uploads: list[UploadedFile], *, accepts_evidence: bool = True) -> 
     if refusals:
         raise EvidenceRefused(refusals)
     return checked
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    stored_name: str
-    sha256: str
-    size: int
-
-
-def store(checked: CheckedFile) -> StoredFile:
-    """Write the file under a random name, readable by the portal's user only."""
-    root = evidence_root()
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stored_name = secrets.token_hex(24)
-    digest = hashlib.sha256()
-    size = 0
-    descriptor = os.open(root / stored_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        checked.upload.seek(0)
-        for chunk in checked.upload.chunks():
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-    return StoredFile(stored_name, digest.hexdigest(), size)
-
-
-def discard(stored_names: list[str]) -> None:
-    """Remove files written for a report that was then not saved."""
-    for stored_name in stored_names:
-        with contextlib.suppress(FileNotFoundError):
-            (evidence_root() / stored_name).unlink()
 
 
 class LimitedUploadHandler(FileUploadHandler):

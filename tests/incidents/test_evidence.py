@@ -2,16 +2,20 @@
 by the people a report went to."""
 
 import hashlib
+import io
 import re
 import stat
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from PIL import Image
 
 from incidents import evidence as evidence_files
 from incidents.evidence import MAX_FILE_SIZE, EvidenceRefused
 from incidents.models import AccessAction, CaseAccess, Category, Evidence, Incident, SubjectKind
+from tests.incidents import made_files
+from tests.incidents.made_files import GPS_IFD, ORIENTATION, upload
 from tests.incidents.test_reporting import form_data
 from tests.reports import PDF_BYTES, html_as_png, jpeg, pdf, png, submit
 
@@ -19,24 +23,120 @@ LOGIN = "/accounts/login/"
 
 
 def stored_files(root) -> list:
+    """The files in the evidence folder (not what waits in .incoming for a commit)."""
     folder = root / "evidence"
-    return sorted(folder.iterdir()) if folder.exists() else []
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
 
 
-def test_a_screenshot_is_stored_privately_under_a_random_name_with_its_sha256(se, private_media):
+def any_files(root) -> list:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def kept(reporter, school, data: bytes, name: str, commit, **changes) -> Evidence:
+    """Submit one file as a report and return its evidence, committed and in place."""
+    with commit(execute=True):
+        incident = submit(reporter, school, files=[upload(data, name)], **changes)
+    return incident.evidence.get()
+
+
+def test_a_screenshot_is_stored_privately_under_a_random_name_with_its_sha256(
+    se, private_media, django_capture_on_commit_callbacks
+):
     upload = png("abuse on facebook.png")
     content = upload.read()
-    incident = submit(se.teacher, se.school, category=Category.CYBERBULLYING, files=[upload])
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = submit(se.teacher, se.school, category=Category.CYBERBULLYING, files=[upload])
     evidence = incident.evidence.get()
     assert evidence.original_name == "abuse on facebook.png"
     assert evidence.content_type == "image/png"
-    assert evidence.size == len(content)
-    assert evidence.sha256 == hashlib.sha256(content).hexdigest()
     (path,) = stored_files(private_media)
     assert path.name == evidence.stored_name
     assert "facebook" not in path.name and len(path.name) == 48
-    assert path.read_bytes() == content
+    stored = path.read_bytes()
+    # The stored bytes are the picture encoded again: sha256 and size are of them, and
+    # original_sha256 is of the upload as it arrived.
+    assert evidence.size == len(stored)
+    assert evidence.sha256 == hashlib.sha256(stored).hexdigest()
+    assert evidence.original_sha256 == hashlib.sha256(content).hexdigest()
+    assert same_pixels(stored, content)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def same_pixels(one: bytes, other: bytes) -> bool:
+    with Image.open(io.BytesIO(one)) as a, Image.open(io.BytesIO(other)) as b:
+        return a.size == b.size and a.mode == b.mode and a.tobytes() == b.tobytes()
+
+
+def test_a_phone_screenshot_is_kept_pixel_for_pixel_with_its_colour_profile_only(
+    se, django_capture_on_commit_callbacks
+):
+    original = made_files.phone_screenshot()
+    evidence = kept(
+        se.teacher, se.school, original, "IMG_0042.PNG", django_capture_on_commit_callbacks
+    )
+    stored = evidence.path.read_bytes()
+    assert evidence.content_type == "image/png"
+    assert same_pixels(stored, original)
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.info["icc_profile"] == made_files.srgb_profile()
+        assert round(image.info["dpi"][0]) == 144
+        assert "XML:com.adobe.xmp" not in image.info
+    assert b"Screenshot" not in stored
+
+
+def test_a_motion_photo_is_kept_as_its_picture_without_the_video_after_it(
+    se, django_capture_on_commit_callbacks
+):
+    original = made_files.motion_photo()
+    evidence = kept(
+        se.teacher, se.school, original, "PXL_20260105.MP.jpg", django_capture_on_commit_callbacks
+    )
+    stored = evidence.path.read_bytes()
+    assert evidence.content_type == "image/jpeg"
+    assert stored.endswith(b"\xff\xd9")
+    assert b"ftyp" not in stored and b"<html" not in stored
+    assert evidence.original_sha256 == hashlib.sha256(original).hexdigest() != evidence.sha256
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.size == (64, 48)
+        assert image.getpixel((5, 24))[0] > 180 and image.getpixel((60, 24))[2] > 180
+
+
+def test_a_photo_with_its_gps_position_is_kept_without_any_exif_and_turned_upright(
+    se, django_capture_on_commit_callbacks
+):
+    original = made_files.photo(gps=True, orientation=6)  # 6: turn 90° clockwise to view
+    with Image.open(io.BytesIO(original)) as image:
+        assert image.getexif().get_ifd(GPS_IFD)  # the upload does say where it was taken
+    evidence = kept(se.teacher, se.school, original, "gate.jpg", django_capture_on_commit_callbacks)
+    stored = evidence.path.read_bytes()
+    with Image.open(io.BytesIO(stored)) as image:
+        exif = image.getexif()
+        assert not exif.get_ifd(GPS_IFD) and ORIENTATION not in exif and len(exif) == 0
+        assert "comment" not in image.info
+        assert image.size == (48, 64)  # upright: the 64 × 48 picture turned a quarter
+        assert image.getpixel((24, 5))[0] > 180  # the red half is now on top
+    assert b"Pixel 8" not in stored and b"school gate" not in stored
+
+
+def test_a_pdf_made_on_a_mac_is_kept_exactly_as_uploaded(se, django_capture_on_commit_callbacks):
+    original = made_files.mac_pdf()
+    assert b"/AAPL:Keywords" in original
+    evidence = kept(
+        se.teacher, se.school, original, "minutes.pdf", django_capture_on_commit_callbacks
+    )
+    assert evidence.content_type == "application/pdf"
+    assert evidence.path.read_bytes() == original
+    assert evidence.sha256 == evidence.original_sha256 == hashlib.sha256(original).hexdigest()
+
+
+def test_a_scanned_pdf_whose_image_bytes_contain_js_by_chance_is_kept(
+    se, django_capture_on_commit_callbacks
+):
+    original = made_files.scanned_pdf(pages=3)
+    # Both the raw and the compressed page carry the bytes a byte search refused.
+    assert original.count(b"/JS /JavaScript /OpenAction") == 2
+    evidence = kept(se.teacher, se.school, original, "scan.pdf", django_capture_on_commit_callbacks)
+    assert evidence.path.read_bytes() == original
 
 
 def test_the_type_comes_from_the_content_not_the_name_or_the_browsers_claim(se):
@@ -114,14 +214,17 @@ def test_an_html_file_renamed_png_is_refused_naming_it_and_the_rest_is_kept(
     assert stored_files(private_media) == []
 
 
-def test_files_written_for_a_report_that_then_fails_are_removed(se, private_media, monkeypatch):
+@pytest.mark.parametrize("step", ["route", "audit_record"])
+def test_files_written_for_a_report_that_then_fails_are_removed(
+    se, private_media, monkeypatch, step
+):
     def broken(**kwargs):
-        raise RuntimeError("routing broke")
+        raise RuntimeError(f"{step} broke")
 
-    monkeypatch.setattr("incidents.services.route", broken)
+    monkeypatch.setattr(f"incidents.services.{step}", broken)
     with pytest.raises(RuntimeError):
         submit(se.teacher, se.school, files=[png(), pdf()])
-    assert stored_files(private_media) == []
+    assert any_files(private_media) == []
     assert not Incident.objects.exists()
 
 
@@ -165,15 +268,16 @@ def test_an_indecent_images_report_alerts_the_head_and_the_dsl_urgently(
 
 
 @pytest.fixture
-def case_with_file(se):
-    incident = submit(
-        se.teacher,
-        se.school,
-        category=Category.BREACH,
-        subject_kind=SubjectKind.ADULT,
-        subject_user=se.deputy_head,
-        files=[png("evidence.png")],
-    )
+def case_with_file(se, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = submit(
+            se.teacher,
+            se.school,
+            category=Category.BREACH,
+            subject_kind=SubjectKind.ADULT,
+            subject_user=se.deputy_head,
+            files=[png("evidence.png")],
+        )
     return incident, incident.evidence.get()
 
 
