@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from acknowledgements.models import ApprovalRequest, Declaration
+from acknowledgements.receipts import normalised_fingerprint, normalised_reference
 from people.models import School, StaffCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -95,3 +96,39 @@ class StaffCategoryFilter(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", "Everyone"), *StaffCategory.choices]
+
+
+class ReceiptCheckForm(forms.Form):
+    """A receipt's reference and fingerprint, as typed from paper: spaces, dashes and capitals
+    are forgiven; anything that cannot be a reference or a SHA-256 is refused, saying why."""
+
+    reference = forms.CharField(
+        label="Receipt reference",
+        max_length=40,
+        help_text="Twelve letters and digits, printed on the receipt, e.g. 7KQ2-M9XD-4TRA.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    fingerprint = forms.CharField(
+        label="Fingerprint (SHA-256)",
+        max_length=200,
+        help_text="The 64 characters printed on the receipt, or the SHA-256 you computed.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_reference(self) -> str:
+        reference = normalised_reference(self.cleaned_data["reference"])
+        if reference is None:
+            raise forms.ValidationError(
+                "A receipt reference is 12 letters and digits, like 7KQ2-M9XD-4TRA. "
+                "Please check what you typed against the receipt."
+            )
+        return reference
+
+    def clean_fingerprint(self) -> str:
+        fingerprint = normalised_fingerprint(self.cleaned_data["fingerprint"])
+        if fingerprint is None:
+            raise forms.ValidationError(
+                "A fingerprint is 64 characters, each 0–9 or a–f. "
+                "Please check what you typed against the receipt."
+            )
+        return fingerprint

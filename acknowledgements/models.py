@@ -42,6 +42,32 @@ class SignOff(AppendOnly):
         return f"{self.user} signed {self.version}"
 
 
+class ReceiptReference(AppendOnly):
+    """The reference printed on a sign-off's receipt: what the public check page looks up.
+
+    Random, so that knowing one receipt (or a version's fingerprint, which is public) gives no
+    way to guess another; a sign-off's id is sequential and would let anyone walk them all.
+    A row of its own rather than a column of SignOff, so that no sign-off is ever updated:
+    it is made the first time the receipt is shown (acknowledgements.receipts).
+    """
+
+    record_name = "receipt reference"
+
+    signoff = models.OneToOneField(
+        SignOff, on_delete=models.CASCADE, primary_key=True, related_name="receipt_reference"
+    )
+    reference = models.CharField(max_length=12, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """In groups of four, as printed: easier to read out and to type."""
+        return "-".join(self.reference[i : i + 4] for i in range(0, len(self.reference), 4))
+
+
 class ReminderStep(models.TextChoices):
     FIRST = "first", "First reminder"
     SECOND = "second", "Second reminder"
@@ -122,7 +148,7 @@ class Declaration(models.Model):
         if self.status != DeclarationStatus.ACKNOWLEDGED:
             return None
         since = self.confirmed_at or self.acknowledged_at
-        return (since + self.RECONFIRM_AFTER).date()
+        return timezone.localdate(since + self.RECONFIRM_AFTER)  # the local day, not UTC's
 
     @property
     def needs_reconfirming(self) -> bool:

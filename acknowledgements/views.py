@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from acknowledgements import selectors, services
@@ -18,6 +20,7 @@ from acknowledgements.forms import (
 )
 from acknowledgements.models import APPROVAL_CLAUSES, ApprovalRequest, Declaration
 from acknowledgements.permissions import item_for_user, signoff_for_user
+from acknowledgements.receipts import receipt_reference_for
 from conduct_portal.reauth import recent_authentication_required
 from lib.client import client_ip
 from lib.csv_export import csv_response
@@ -78,7 +81,20 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     signoff = signoff_for_user(request.user, pk)
-    return render(request, "acknowledgements/receipt.html", {"signoff": signoff})
+    return render(request, "acknowledgements/receipt.html", _receipt_context(signoff))
+
+
+def _receipt_context(signoff) -> dict:
+    """What a receipt shows: the sign-off, its reference, and the public addresses of the
+    version's text and of the check page, whole, so they can be typed from paper."""
+    version = signoff.version
+    return {
+        "signoff": signoff,
+        "reference": receipt_reference_for(signoff),
+        "text_url": settings.SITE_URL + version.public_text_path,
+        "text_filename": version.public_text_filename,
+        "check_url": settings.SITE_URL + reverse("public:receipt_check"),
+    }
 
 
 @login_required
@@ -87,7 +103,7 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
     signoff = signoff_for_user(request.user, pk)
     html = render_to_string(
-        "acknowledgements/receipt_pdf.html", {"signoff": signoff}, request=request
+        "acknowledgements/receipt_pdf.html", _receipt_context(signoff), request=request
     )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="sign-off-receipt-{signoff.pk}.pdf"'

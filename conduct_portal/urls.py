@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("healthz/status", ops_views.healthz_status, name="healthz_status"),
+    path("public/", include("conduct_portal.public_urls")),
     path("policies/", include("policies.urls")),
     path("incidents/", include("incidents.urls")),
     path("notifications/", include("notifications.urls")),

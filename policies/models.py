@@ -3,6 +3,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
@@ -107,6 +108,25 @@ class PolicyVersion(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def public_owner_slug(self) -> str:
+        policy = self.policy
+        return policy.school.slug if policy.school_id else policy.trust.slug
+
+    @property
+    def public_text_path(self) -> str:
+        """Where anyone, signed in or not, downloads this published version's exact text: the
+        bytes whose SHA-256 every sign-off receipt of it carries. Stable: it names the school
+        (or trust), the policy and the version, all of which never change."""
+        return reverse(
+            "public:policy_text", args=[self.public_owner_slug, self.policy_id, self.number]
+        )
+
+    @property
+    def public_text_filename(self) -> str:
+        """The name the download is saved under, which a receipt's instructions repeat."""
+        return f"{self.public_owner_slug}-policy-{self.policy_id}-v{self.number}.txt"
 
 
 class Clause(models.Model):

@@ -86,3 +86,25 @@ def previous_published(version: PolicyVersion) -> PolicyVersion | None:
         .order_by("-number")
         .first()
     )
+
+
+# The public text of published versions (DESIGN.md: anyone may check a receipt without an
+# account). Only versions that were published: a draft is nobody's business outside the school.
+
+
+def public_version(owner_slug: str, policy_pk: int, number: int) -> PolicyVersion:
+    """A published or superseded version of a policy of the school or trust `owner_slug`,
+    or 404 alike for a draft, a wrong owner or a version that does not exist (one query)."""
+    try:
+        return (
+            PolicyVersion.objects.filter(
+                Q(policy__school__slug=owner_slug) | Q(policy__trust__slug=owner_slug),
+                policy_id=policy_pk,
+                number=number,
+                status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+            )
+            .select_related("policy__school", "policy__trust")
+            .get()
+        )
+    except PolicyVersion.DoesNotExist:
+        raise Http404("No such published version") from None

@@ -27,6 +27,7 @@ OUTSIDE = ("admin/", "accounts/")
 L = "login"
 READ = "L 200 200 200 200 200 200 404 404"
 EVERYONE = "L 200 200 200 200 200 200 200 200"
+PUBLIC = "200 200 200 200 200 200 200 200 200"
 EDIT = "L 403 403 200 403 403 403 404 404"
 ACT = "L 403 403 302 403 403 403 404 404"
 OWNER_ONLY = "L 200 404 404 404 404 404 404 404"
@@ -40,6 +41,9 @@ MATRIX = {
     "healthz": ("GET", "/healthz", "200 200 200 200 200 200 200 200 200"),
     "healthz_status": ("GET", "/healthz/status", "200 200 200 200 200 200 200 200 200"),
     "invitation_accept": ("GET", "/invitations/not-a-token/", "404 404 404 404 404 404 404 404 404"),
+    # Printed on receipts, for anyone with no account (tests/acknowledgements/test_receipts.py).
+    "public:policy_text": ("GET", "/public/policies/st-elisabeths/{policy}/v1/text.txt", PUBLIC),
+    "public:receipt_check": ("GET", "/public/receipts/check/", PUBLIC),
     "policies:list": ("GET", "/policies/", EVERYONE),
     "policies:read": ("GET", "/policies/{policy}/", READ),
     "policies:version": ("GET", "/policies/{policy}/v1/", READ),
