@@ -287,6 +287,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.run_retention",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Evidence files no record names: a report rolled back after writing them (incidents/evidence).
+    "evidence-sweep": {
+        "task": "incidents.sweep_evidence",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "notifications-sweep": {
         "task": "notifications.sweep",
         "schedule": 60.0,

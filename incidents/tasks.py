@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from incidents.evidence import evidence_sweep
 from incidents.retention import retention_run
 from incidents.triage import escalations_run
 from ops.heartbeats import records_heartbeat
@@ -16,3 +17,9 @@ def run_escalations() -> dict[str, int]:
 def run_retention() -> dict[str, int]:
     """Daily: delete the closed reports whose retention has run out."""
     return retention_run().summary()
+
+
+@shared_task(name="incidents.sweep_evidence")
+def sweep_evidence() -> int:
+    """Daily: remove evidence files no record names (a report rolled back after writing them)."""
+    return len(evidence_sweep())
