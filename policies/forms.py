@@ -1,7 +1,7 @@
-import datetime
-
 from django import forms
+from django.utils import timezone
 
+from lib.dates import years_after
 from policies.models import Clause
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,6 +44,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        today = datetime.date.today()
+        # The local day, not the server's (UTC): just after midnight in summer they differ.
+        today = timezone.localdate()
         self.fields["approved_on"].initial = today
-        self.fields["review_due"].initial = today.replace(year=today.year + 1)
+        self.fields["review_due"].initial = years_after(today, 1)  # 29 Feb → 28 Feb

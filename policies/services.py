@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
+from lib.batch import BatchRun, run_each
 from notifications.services import email_queue
 from people.models import Role, School, Trust, User
 from people.selectors import holders_of
@@ -206,7 +207,15 @@ def version_publish(
     review_due: datetime.date,
     summary_of_changes: str = "",
 ) -> PolicyVersion:
-    """Publish a draft: the version before it is superseded, and sign-off opens for everyone."""
+    """Publish a draft: the version before it is superseded, and sign-off opens for everyone.
+
+    The version is re-read under a row lock first: of two publishes at once (a double click),
+    the second waits for the first and is refused, so one version is published once, with one
+    audit row and one set of reminders later.
+    """
+    version.refresh_from_db(from_queryset=PolicyVersion.objects.select_for_update())
+    if version.status == VersionStatus.PUBLISHED:
+        raise ValidationError(f"Version {version.number} has already been published.")
     _require_draft(version)
     clauses = list(version.clauses.all())
     if not clauses:
@@ -236,11 +245,13 @@ def version_publish(
 REVIEW_REMINDER_DAYS = 30
 
 
-def review_reminders_send(*, today: datetime.date | None = None) -> int:
+def review_reminders_send(*, today: datetime.date | None = None) -> BatchRun:
     """Remind each policy's owner once, 30 days before its current version's review falls due.
 
     The reminder row is written before the e-mail is queued, in one transaction per version, so
-    however often the schedule runs, and however many run at once, each version gets one.
+    however often the schedule runs, and however many run at once, each version gets one. A
+    version whose reminder fails is logged and tried again on a later run (lib.batch); the
+    others are reminded all the same. The result names versions by id.
     """
     today = today or timezone.localdate()
     due = (
@@ -252,26 +263,23 @@ def review_reminders_send(*, today: datetime.date | None = None) -> int:
         .select_related("policy", "policy__school", "policy__trust", "policy__owner")
         .order_by("pk")
     )
-    sent = 0
-    for version in due:
-        recipients = _policy_owners(version.policy)
-        if not recipients:
-            logger.warning("Policy %s has nobody to remind of its review", version.policy_id)
-            continue
-        try:
-            with transaction.atomic():
-                ReviewReminder.objects.create(version=version, sent_to=recipients[0])
-                for recipient in recipients:
-                    email_queue(
-                        recipient=recipient,
-                        template="policy_review_due",
-                        context={"version": version},
-                    )
-        except IntegrityError:
-            continue  # another run reminded them a moment ago
-        sent += 1
-        logger.info("Review reminder for policy %s v%s queued", version.policy_id, version.number)
-    return sent
+    return run_each("policy-review-reminders", due, _review_remind)
+
+
+def _review_remind(version: PolicyVersion) -> bool:
+    recipients = _policy_owners(version.policy)
+    if not recipients:
+        logger.warning("Policy %s has nobody to remind of its review", version.policy_id)
+        return False
+    try:
+        with transaction.atomic():
+            ReviewReminder.objects.create(version=version, sent_to=recipients[0])
+    except IntegrityError:
+        return False  # another run reminded them a moment ago
+    for recipient in recipients:
+        email_queue(recipient=recipient, template="policy_review_due", context={"version": version})
+    logger.info("Review reminder for policy %s v%s queued", version.policy_id, version.number)
+    return True
 
 
 def _policy_owners(policy: Policy) -> list[User]:
