@@ -31,7 +31,7 @@ test: $(INSTALLED) node_modules/.installed
 
 ## security: bandit (no high-severity finding) and pip-audit (no known vulnerability); see SECURITY.md
 security: $(INSTALLED)
-	$(BIN)/bandit -q -r conduct_portal people policies acknowledgements incidents notifications governance -x '*/migrations/*' --severity-level high
+	$(BIN)/bandit -q -r conduct_portal people policies acknowledgements incidents notifications governance ops -x '*/migrations/*' --severity-level high
 	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 lint: $(INSTALLED)
