@@ -25,7 +25,14 @@ from people.models import (
     StaffImport,
     User,
 )
-from people.staff_import import MAX_BYTES, ImportPlan, ImportRefused, decode, plan_import
+from people.staff_import import (
+    MAX_BYTES,
+    ImportPlan,
+    ImportRefused,
+    RowPlan,
+    decode,
+    plan_import,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +61,28 @@ def person_add(
     starts_on: datetime.date,
     employed_centrally: bool = False,
 ) -> User:
-    """Add a person to a school (a new account, or one they have at another school) and invite
-    them if they have never signed in."""
+    """Add a person to a school: a new account, invited by e-mail, or the account they already
+    have elsewhere in the portal, which gains memberships here and nothing else (its name,
+    password and other memberships are theirs; no invitation or reset is sent to it)."""
     email = email.strip().lower()
     _school_roles(roles)
     user, created = User.objects.get_or_create(
         email=email, defaults={"full_name": full_name, "password": make_password(None)}
     )
-    if (
-        not created
-        and Membership.objects.filter(school=school, user=user)
-        .exclude(ends_on__lt=timezone.localdate())
-        .exists()
-    ):
-        raise ValidationError({"email": f"{email} is already at {school}: change their roles."})
+    if not created:
+        here = list(Membership.objects.filter(school=school, user=user))
+        if any(m.ends_on is None or m.ends_on >= timezone.localdate() for m in here):
+            raise ValidationError({"email": f"{email} is already at {school}: change their roles."})
+        last_day = max((m.ends_on for m in here), default=None)
+        if last_day and starts_on <= last_day:
+            # A leaver of this school, so the Head already knows them: their new roles here
+            # cannot overlap the ones that ended.
+            raise ValidationError(
+                {
+                    "starts_on": f"{email} left {school} on {last_day:%d %B %Y}: their new "
+                    "start date must be after it."
+                }
+            )
     Membership.objects.bulk_create(
         Membership(
             user=user,
@@ -224,6 +239,28 @@ def invitation_send(*, user: User, by: User | None) -> Invitation:
     return invitation
 
 
+@transaction.atomic
+def invitation_resend(*, school: School, user: User, by: User) -> Invitation:
+    """A Head sends a new invitation to someone at their school who has not yet set a password.
+
+    Never to someone who has left the school, and never to an account already in use (its own
+    password, or an accepted invitation), whichever school it came from: that would be a
+    password reset sent by a school on someone else's behalf."""
+    if not Membership.objects.not_ended().filter(school=school, user=user).exists():
+        raise ValidationError(f"{user} is no longer at {school}: no invitation was sent.")
+    if (
+        user.has_usable_password()
+        or Invitation.objects.filter(user=user, accepted_at__isnull=False).exists()
+    ):
+        raise ValidationError(
+            f"{user} already signs in with their own password: if they have forgotten it, "
+            "they can reset it from the sign-in page."
+        )
+    invitation = invitation_send(user=user, by=by)
+    _audit(by, school, user, "invitation sent again")
+    return invitation
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     invitation = Invitation.objects.select_related("user").filter(token_sha256=_hash(token)).first()
     return invitation if invitation and invitation.is_usable else None
@@ -260,6 +297,14 @@ def staff_import_preview(*, school: School, by: User, filename: str, data: bytes
     )
 
 
+def _import_start(row: RowPlan, today: datetime.date) -> datetime.date:
+    """A new person starts when the file says; a new role of someone here starts today at the
+    earliest; someone back after leaving starts after their last day, not inside it."""
+    if row.action != "create":
+        return max(row.starts_on, today)
+    return max(row.starts_on, row.back_from) if row.back_from else row.starts_on
+
+
 @transaction.atomic
 def staff_import_apply(*, staff_import: StaffImport, by: User) -> ImportPlan:
     """Write the file's plan, all or nothing. Importing the same file again changes nothing."""
@@ -272,10 +317,13 @@ def staff_import_apply(*, staff_import: StaffImport, by: User) -> ImportPlan:
         raise ValidationError("The file has errors: nothing was imported.")
     today = timezone.localdate()
     unusable = make_password(None)  # until they accept their invitation
+    # Only e-mails with no account anywhere get one. Someone with an account elsewhere in the
+    # portal is added here with it: their name, their other memberships and their password
+    # stay as they are, and no invitation is sent to them.
     new_users = User.objects.bulk_create(
         User(email=row.email, full_name=row.name, password=unusable)
         for row in plan.rows
-        if row.action == "create"
+        if row.action == "create" and row.user is None
     )
     by_email = {u.email: u for u in new_users}
     for row in plan.rows:
@@ -298,12 +346,12 @@ def staff_import_apply(*, staff_import: StaffImport, by: User) -> ImportPlan:
                 school=school,
                 role=role,
                 staff_category=row.category,
-                starts_on=row.starts_on if row.action == "create" else max(row.starts_on, today),
+                starts_on=_import_start(row, today),
             )
             for role in row.roles
             if role not in roles_held
         )
-        if row.action == "change" and row.user.full_name != row.name:
+        if row.rename:
             row.user.full_name = row.name
             renamed.append(row.user)
     Membership.objects.bulk_create(to_create)

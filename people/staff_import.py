@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.validators import validate_email
-from django.db.models import Q
+from django.utils import timezone
 
 from people.models import TRUST_ONLY_ROLES, Membership, Role, School, StaffCategory, User
 
@@ -75,7 +75,14 @@ class RowPlan:
     starts_on: datetime.date | None
     action: str = "create"  # create | change | unchanged
     changes: list[str] = field(default_factory=list)
+    # What the import writes, never shown: the person's account if the portal has one, and
+    # whether it may be renamed (only someone at this school and nowhere else). A row whose
+    # e-mail has an account elsewhere only is "create", as one with no account: the preview
+    # must not tell a Head who is in the portal outside their school.
     user: User | None = None
+    rename: bool = False
+    # The day after their last day here, for someone who left this school and is back.
+    back_from: datetime.date | None = None
 
 
 @dataclass
@@ -200,29 +207,44 @@ def plan_import(school: School, text: str) -> ImportPlan:
 
 
 def _compare_with_the_school(school: School, rows: list[RowPlan]) -> None:
-    """Mark each row create, change or unchanged against who is at the school now (2 queries)."""
+    """Mark each row create, change or unchanged against who is at the school now (3 queries).
+
+    Only people with a role here now, or starting here, are compared: anyone else is added,
+    in the same words whether or not their e-mail has an account elsewhere in the portal."""
+    today = timezone.localdate()
     users = {u.email: u for u in User.objects.filter(email__in=[r.email for r in rows])}
     memberships: dict[int, list[Membership]] = {}
-    for membership in Membership.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=datetime.date.today()),
-        school=school,
-        user__in=users.values(),
-    ):
-        memberships.setdefault(membership.user_id, []).append(membership)
+    last_day: dict[int, datetime.date] = {}
+    for membership in Membership.objects.filter(school=school, user__in=users.values()):
+        if membership.ends_on is None or membership.ends_on >= today:
+            memberships.setdefault(membership.user_id, []).append(membership)
+        else:
+            previous = last_day.get(membership.user_id, membership.ends_on)
+            last_day[membership.user_id] = max(previous, membership.ends_on)
+    elsewhere = set(
+        Membership.objects.filter(user__in=memberships.keys())
+        .exclude(school=school)  # other schools, and trusts (no school)
+        .values_list("user_id", flat=True)
+    )
     for row in rows:
         row.user = users.get(row.email)
-        if row.user is None:
+        held = memberships.get(row.user.pk, []) if row.user else []
+        if not held:
             row.changes = ["new person: " + ", ".join(Role(r).label.lower() for r in row.roles)]
+            if row.user and row.user.pk in last_day:
+                row.back_from = last_day[row.user.pk] + datetime.timedelta(days=1)
             continue
-        held = memberships.get(row.user.pk, [])
         held_roles = {m.role for m in held}
         new_roles = [r for r in row.roles if r not in held_roles]
         if new_roles:
             row.changes.append("adds " + ", ".join(Role(r).label.lower() for r in new_roles))
-        if held and any(m.staff_category != row.category for m in held):
+        if any(m.staff_category != row.category for m in held):
             row.changes.append(
                 f"staff category becomes {StaffCategory(row.category).label.lower()}"
             )
-        if row.user.full_name != row.name:
+        # Their name is shared with every other school or trust they belong to: it is theirs,
+        # not this school's, to change.
+        row.rename = row.user.full_name != row.name and row.user.pk not in elsewhere
+        if row.rename:
             row.changes.append(f"name becomes {row.name}")
         row.action = "change" if row.changes else "unchanged"

@@ -82,11 +82,17 @@ def person_add(request: HttpRequest, slug: str) -> HttpResponse:
     form = PersonForm(request.POST or None, in_trust=school.trust_id is not None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.person_add(school=school, by=request.user, **form.cleaned_data)
+            services.person_add(school=school, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{user.full_name} added and invited by e-mail.")
+            # The same words whether or not the address already had an account elsewhere in
+            # the portal: the Head is not told who else uses it.
+            messages.success(
+                request,
+                f"{form.cleaned_data['full_name']} added. Anyone new to the portal is invited "
+                "by e-mail.",
+            )
             return redirect("people:list", slug=slug)
     return render(request, "people/add.html", {"school": school, "form": form})
 
@@ -179,7 +185,7 @@ def invitation_resend(request: HttpRequest, slug: str, user_id: int) -> HttpResp
     school = school_for_manager(request.user, slug)
     person = _person_at(school, user_id)
     try:
-        services.invitation_send(user=person, by=request.user)
+        services.invitation_resend(school=school, user=person, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -217,8 +223,9 @@ def staff_import_preview(request: HttpRequest, slug: str, pk: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                f"Imported: {plan.count('create')} added and invited, {plan.count('change')} "
-                f"changed, {plan.count('unchanged')} left as they were.",
+                f"Imported: {plan.count('create')} added (anyone new to the portal is invited "
+                f"by e-mail), {plan.count('change')} changed, {plan.count('unchanged')} left as "
+                "they were.",
             )
             return redirect("people:list", slug=slug)
     plan = plan_import(school, kept.text)

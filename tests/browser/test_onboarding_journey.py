@@ -28,11 +28,12 @@ def test_the_head_imports_thirty_staff_and_a_new_person_accepts_their_invitation
     page.get_by_label("Staff list (CSV)").set_input_files(str(staff_file))
     journey.click("button", name="Preview")
     assert page.get_by_text(
-        "30 rows: 30 to add and invite, 0 to change, 0 to leave as they are."
+        "30 rows: 30 to add (anyone new to the portal is invited by e-mail), 0 to change, "
+        "0 to leave as they are."
     ).is_visible()
     journey.screenshot("people-1-import-preview")
     journey.click("button", name="Import 30 changes")
-    assert page.get_by_text("Imported: 30 added and invited").is_visible()
+    assert page.get_by_text("Imported: 30 added (anyone new to the portal").is_visible()
     assert page.get_by_text("31 people now or starting soon.").is_visible()
     journey.screenshot("people-2-imported")
 
