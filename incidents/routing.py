@@ -3,10 +3,13 @@
 `RULES` is the table: each category's clauses, default roles and urgency. `route()` applies it
 to one school on one day, with the rules that hold for every report:
 
-- nobody receives a report about themselves: about the Head it goes to the Chair of Governors,
-  about the DSL to the Head, about a trust officer to the Head;
+- nobody receives a report about themselves, nor anyone who answers to them (`ANSWERS_TO`):
+  about the Head it goes to the Chair of Governors, then the vice-chair, then the trust's
+  safeguarding or HR lead; about the Chair to the Head and the vice-chair; about the DSL to the
+  Head; about a trust officer to the Head;
 - a vacant role falls back to its deputy, then to the trust's holder of the role where there is
-  a trust, else to the Head (and for the Head, to the Chair);
+  a trust, else to the Head (and for the Head, to the Chair). `CHAINS` is every such order, as
+  data with the guidance behind each step; escalation walks the same chains;
 - cyberbullying of a trust's centrally employed staff goes to the trust's Head of HR (003);
 - one person holding two of the roles a report goes to receives it once.
 
@@ -15,6 +18,7 @@ Each decision carries its reason, in words a Head or a governor can read back la
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -119,13 +123,103 @@ RULES: dict[str, Rule] = {
     ),
 }
 
-DEPUTY = {Role.HEAD: Role.DEPUTY_HEAD, Role.DSL: Role.DEPUTY_DSL}
-# Who receives a report instead of its subject (DESIGN.md: "Nobody receives a report about
-# themselves"). Trust-level roles not named here go to the Head.
-INSTEAD_OF_SUBJECT: dict[str, Role | None] = {
-    Role.HEAD: Role.CHAIR,
+
+@dataclass(frozen=True)
+class Step:
+    """Where to look for who receives what was meant for a role: the holders of `role` at the
+    school, or at its trust; `because` is the rule or guidance behind looking there."""
+
+    role: Role
+    at_trust: bool = False
+    because: str = ""
+
+
+@dataclass(frozen=True)
+class Chain:
+    steps: tuple[Step, ...]
+    then: Role | None = None  # whose chain follows when every step is empty
+
+
+VACANT = "DESIGN.md: a vacant role falls back to its deputy, then to the trust, else to the Head"
+KCSIE_HEAD = (
+    "KCSIE Part 4: concerns about the headteacher go to the chair of governors; in the chair's "
+    "absence to the vice-chair; in an academy, to the trust as proprietor"
+)
+KCSIE_CHAIR = "KCSIE Part 4: concerns about the chair go to the vice-chair or the proprietor"
+
+# The one place that says, for every role a report can be meant for, who receives it instead
+# when its holders cannot: the role is vacant, or its holder is the subject. Routing and
+# escalation both walk these chains; escalation takes the next step a case has not reached.
+CHAINS: dict[Role, Chain] = {
+    Role.HEAD: Chain(
+        (
+            Step(Role.HEAD),
+            Step(Role.DEPUTY_HEAD, because=VACANT),
+            Step(Role.HEAD, at_trust=True, because=VACANT),
+        ),
+        then=Role.CHAIR,
+    ),
+    Role.DEPUTY_HEAD: Chain(
+        (Step(Role.DEPUTY_HEAD), Step(Role.HEAD, because=VACANT)), then=Role.HEAD
+    ),
+    Role.DSL: Chain(
+        (
+            Step(Role.DSL),
+            Step(Role.DEPUTY_DSL, because=VACANT),
+            Step(Role.DSL, at_trust=True, because=VACANT),
+        ),
+        then=Role.HEAD,
+    ),
+    Role.DEPUTY_DSL: Chain(
+        (Step(Role.DEPUTY_DSL), Step(Role.DSL, at_trust=True, because=VACANT)), then=Role.HEAD
+    ),
+    Role.CHAIR: Chain(
+        (
+            Step(Role.CHAIR, because=KCSIE_HEAD),
+            Step(Role.VICE_CHAIR, because=KCSIE_HEAD),
+            Step(Role.DSL, at_trust=True, because=KCSIE_HEAD),
+            Step(Role.TRUST_HR, at_trust=True, because=KCSIE_HEAD),
+            Step(Role.HEAD, at_trust=True, because=KCSIE_HEAD),
+        ),
+        then=Role.DSL,  # rather than nobody: the school's safeguarding lead
+    ),
+    Role.VICE_CHAIR: Chain(
+        (
+            Step(Role.VICE_CHAIR, because=KCSIE_CHAIR),
+            Step(Role.DSL, at_trust=True, because=KCSIE_CHAIR),
+            Step(Role.TRUST_HR, at_trust=True, because=KCSIE_CHAIR),
+            Step(Role.HEAD, at_trust=True, because=KCSIE_CHAIR),
+        )
+    ),
+    Role.TRUST_HR: Chain((Step(Role.TRUST_HR, at_trust=True),), then=Role.HEAD),
+}
+# When the subject of a report holds the role itself, the report goes to those the role answers
+# to, never to a deputy or colleague who answers to the subject (DESIGN.md "Nobody receives a
+# report about themselves"). A trust officer's role not named here goes to the Head.
+INSTEAD_OF_SUBJECT: dict[str, Role] = {
+    Role.HEAD: Role.CHAIR,  # KCSIE_HEAD
+    Role.DEPUTY_HEAD: Role.HEAD,
     Role.DSL: Role.HEAD,
-    Role.CHAIR: None,
+    Role.DEPUTY_DSL: Role.DSL,
+    Role.CHAIR: Role.VICE_CHAIR,  # KCSIE_CHAIR
+    Role.VICE_CHAIR: Role.CHAIR,
+}
+# Who answers to the holder of a role at a school: none of them receives a report about that
+# holder, nor its escalation. The Head answers to the governing body as a whole, not to the
+# Chair alone, so a report about the Chair still reaches the Head (with the vice-chair).
+ANSWERS_TO: dict[str, set[str]] = {
+    Role.HEAD: {Role.DEPUTY_HEAD, Role.DSL, Role.DEPUTY_DSL, Role.STAFF},
+    Role.DEPUTY_HEAD: {Role.STAFF},
+    Role.DSL: {Role.DEPUTY_DSL},
+}
+# Roles whose holders, when they are the subject, must not be the only oversight of the report:
+# a report about the Chair also goes to the vice-chair (KCSIE_CHAIR).
+ALSO_TO_WHEN_SUBJECT: dict[str, tuple[Role, str]] = {
+    Role.CHAIR: (
+        Role.VICE_CHAIR,
+        "The report is about the Chair of Governors, so the vice-chair receives it too "
+        "(KCSIE Part 4)",
+    ),
 }
 CYBERBULLYING_OF_CENTRAL_STAFF = (
     "Cyberbullying of the trust's centrally employed staff goes to the trust's Head of HR "
@@ -141,7 +235,7 @@ class Decision:
 
 
 @dataclass
-class _People:
+class People:
     """Who holds which role on the day, at the school and at its trust: one query."""
 
     at_school: dict[str, list[User]] = field(default_factory=lambda: defaultdict(list))
@@ -149,96 +243,129 @@ class _People:
     central: set[int] = field(default_factory=set)
 
     @classmethod
-    def of(cls, school: School, on: datetime.date) -> "_People":
+    def of(cls, school: School, on: datetime.date | None = None) -> "People":
         people = cls()
         memberships = (
-            Membership.objects.current(on)
+            Membership.objects.current(on or timezone.localdate())
             .covering(school)
             .filter(user__is_active=True)
             .select_related("user")
             .order_by("user__full_name", "pk")
         )
         for membership in memberships:
-            holders = people.at_school if membership.school_id else people.at_trust
-            if membership.user not in holders[membership.role]:
-                holders[membership.role].append(membership.user)
+            people.add(membership.user, membership.role, at_trust=membership.trust_id is not None)
             if membership.employed_centrally or membership.trust_id:
                 people.central.add(membership.user_id)
         return people
 
+    def add(self, user: User, role: str, *, at_trust: bool = False) -> None:
+        holders = (self.at_trust if at_trust else self.at_school)[role]
+        if user not in holders:
+            holders.append(user)
+
+    def without(self, user: User, roles: set[str]) -> "People":
+        """The same people, as they would be if `user` no longer held `roles` at the school."""
+        copy = People(defaultdict(list), defaultdict(list), set(self.central))
+        for role, holders in self.at_school.items():
+            copy.at_school[role] = [u for u in holders if not (u == user and role in roles)]
+        for role, holders in self.at_trust.items():
+            copy.at_trust[role] = list(holders)
+        return copy
+
+    def roles_of(self, user: User) -> set[str]:
+        return {role for role, holders in self.at_school.items() if user in holders} | {
+            role for role, holders in self.at_trust.items() if user in holders
+        }
+
 
 class _Router:
-    def __init__(self, school: School, people: _People, subject: User | None) -> None:
+    def __init__(self, school: School, people: People, subject: User | None) -> None:
         self.school = school
         self.people = people
         self.subject = subject
+        self.subject_roles = people.roles_of(subject) if subject else set()
+        # Everyone at the school who answers to the subject in one of the subject's roles there
+        # (line management is the school's: trust officers answer to nobody at the school).
+        self.answer_to_subject = {
+            user.pk
+            for role, holders in people.at_school.items()
+            if subject in holders
+            for under in ANSWERS_TO.get(role, ())
+            for user in people.at_school.get(under, ())
+        }
 
     def title(self, role: str, *, at_trust: bool = False) -> str:
         if at_trust and role not in TRUST_ONLY_ROLES:
             return f"the trust's {role_title(role, self.school)}"
         return f"the {role_title(role, self.school)}"
 
-    def _steps(self, role: Role) -> list[tuple[Role, bool]]:
-        """Where to look for a role's holders, in order: (role, at the trust?)."""
-        if role in TRUST_ONLY_ROLES:
-            return [(role, True)]
-        steps = [(role, False)]
-        if role in DEPUTY:
-            steps.append((DEPUTY[role], False))
-        if self.school.trust_id:
-            steps.append((role, True))
-        return steps
-
-    def resolve(
-        self, role: Role, notes: list[str], seen: set[str]
-    ) -> tuple[list[User], Role, bool]:
-        """Who receives what was meant for `role`: (people, the role they hold, at the trust?).
-
-        `notes` collects each reason the report did not simply go to the role's holders.
-        """
+    def walk(
+        self, role: Role, notes: list[str], seen: set[str] | None = None
+    ) -> Iterator[tuple[Step, list[User]]]:
+        """Each step of the role's chain, in order, with the people there who may receive a
+        report about the subject. `notes` gathers why each passed step could not."""
+        seen = set() if seen is None else seen
         if role in seen:
-            return [], role, False
+            return
         seen.add(role)
+        chain = CHAINS.get(role, Chain((Step(role),), then=Role.HEAD))
         subject = self.subject.pk if self.subject else None
-        stand_in: Role | None = Role.CHAIR if role == Role.HEAD else Role.HEAD
-        for index, (step_role, at_trust) in enumerate(self._steps(role)):
-            holders = (self.people.at_trust if at_trust else self.people.at_school)[step_role]
-            users = [user for user in holders if user.pk != subject]
-            title = self.title(step_role, at_trust=at_trust)
-            if len(users) < len(holders):
-                notes.append(f"{title} is the subject of the report")
-                if index == 0:
-                    # The subject holds the role itself: its stand-in receives the report, never
-                    # a deputy or colleague who answers to the subject.
-                    stand_in = INSTEAD_OF_SUBJECT.get(role, Role.HEAD)
-                    break
+        for index, step in enumerate(chain.steps):
+            if step.at_trust and not self.school.trust_id:
                 continue
+            where = self.people.at_trust if step.at_trust else self.people.at_school
+            holders = where.get(step.role, [])
+            title = self.title(step.role, at_trust=step.at_trust)
+            users = [
+                user
+                for user in holders
+                if user.pk != subject and user.pk not in self.answer_to_subject
+            ]
+            if index == 0 and any(user.pk == subject for user in holders):
+                # The subject holds the role itself: it goes to those the role answers to; a
+                # co-holder of the role comes only after all of them.
+                notes.append(f"{title} is the subject of the report")
+                yield from self.walk(INSTEAD_OF_SUBJECT.get(role, Role.HEAD), notes, seen)
+                yield step, users
+                break
+            yield step, users
             if users:
-                return users, step_role, at_trust
-            if at_trust and step_role not in TRUST_ONLY_ROLES:
-                notes.append(f"the trust has no {role_title(step_role, self.school)}")
+                continue
+            if any(user.pk == subject for user in holders):
+                notes.append(f"{title} is the subject of the report")
+            elif holders:
+                notes.append(f"{title} answers to the subject of the report")
+            elif step.at_trust and step.role not in TRUST_ONLY_ROLES:
+                notes.append(f"the trust has no {role_title(step.role, self.school)}")
             else:
                 notes.append(f"the role of {title[4:]} is vacant")
-        if role == Role.CHAIR and stand_in == Role.HEAD:
-            stand_in = None  # the Chair stands in for the Head; nobody stands in for the Chair
-        if stand_in is None:
-            return [], role, False
-        return self.resolve(stand_in, notes, seen)
+        if chain.then:
+            yield from self.walk(chain.then, notes, seen)
 
     def decide(self, role: Role, opening: str | None = None) -> list[Decision]:
         notes: list[str] = [opening] if opening else []
-        users, routed_as, at_trust = self.resolve(role, notes, set())
-        if not users:
+        step, users = next(((s, u) for s, u in self.walk(role, notes) if u), (None, []))
+        if step is None:
             notes.append("nobody in the portal can receive it")
             return [Decision(None, role, _sentence(notes) + ".")]
         if len(notes) > (1 if opening else 0):
-            reason = f"{_sentence(notes)}; routed to {self.title(routed_as, at_trust=at_trust)}"
-            reason += " instead."
+            routed_to = self.title(step.role, at_trust=step.at_trust)
+            reason = f"{_sentence(notes)}; routed to {routed_to} instead."
         elif opening:
             reason = _sentence(notes) + "."
         else:
             reason = f"Reports of this kind go to {self.title(role)}."
-        return [Decision(user, routed_as, reason) for user in users]
+        return [Decision(user, step.role, reason) for user in users]
+
+    def next_step(self, roles: list[Role], have_it: set[int]) -> tuple[Step | None, list[User]]:
+        """The first step of the roles' chains with someone who may receive the case and does
+        not have it yet: where an escalation goes."""
+        for role in roles:
+            for step, users in self.walk(role, []):
+                new = [user for user in users if user.pk not in have_it]
+                if new:
+                    return step, new
+        return None, []
 
 
 def _sentence(parts: list[str]) -> str:
@@ -257,10 +384,12 @@ def route(
     subject: User | None = None,
     affected: User | None = None,
     on: datetime.date | None = None,
+    people: People | None = None,
 ) -> list[Decision]:
-    """Every recipient of a report, once each, in the order of the category's roles."""
+    """Every recipient of a report, once each, in the order of the category's roles. `people`
+    saves the one query when the caller already has them."""
     rule = RULES[category]
-    people = _People.of(school, on or timezone.localdate())
+    people = people or People.of(school, on)
     router = _Router(school, people, subject)
     wanted: list[tuple[Role, str | None]] = [(role, None) for role in rule.roles]
     if (
@@ -270,6 +399,8 @@ def route(
         and affected.pk in people.central
     ):
         wanted = [(Role.TRUST_HR, CYBERBULLYING_OF_CENTRAL_STAFF)]
+    for role in sorted(router.subject_roles & set(ALSO_TO_WHEN_SUBJECT)):
+        wanted.append(ALSO_TO_WHEN_SUBJECT[role])
 
     decisions: list[Decision] = []
     by_recipient: dict[int, Decision] = {}
@@ -289,3 +420,14 @@ def route(
                 by_recipient[recipient.pk] = decision
                 decisions.append(decision)
     return decisions
+
+
+def escalation_step(
+    *, school: School, subject: User | None, roles: list[Role], have_it: set[int]
+) -> tuple[Role | None, bool, list[User]]:
+    """Who a case goes to when it is not acknowledged in time: the next step of the chains of
+    the roles it was routed as that has someone eligible who does not have it yet, under the
+    same rules as routing (never the subject, nor anyone who answers to them)."""
+    router = _Router(school, People.of(school), subject)
+    step, users = router.next_step(roles, have_it)
+    return (step.role, step.at_trust, users) if step else (None, False, [])

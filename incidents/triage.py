@@ -26,12 +26,12 @@ from incidents.models import (
     Status,
     role_title,
 )
+from incidents.routing import escalation_step
 from lib import dates
 from lib.batch import BatchRun, run_each
 from notifications.models import Kind
 from notifications.services import notifications_create
 from people.models import Role, User
-from people.selectors import holders_of
 
 logger = logging.getLogger(__name__)
 
@@ -47,17 +47,6 @@ TRANSITIONS: dict[str, set[str]] = {
 OPEN_FOR_WORK = {Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.REFERRED}
 URGENT_ACKNOWLEDGE_WITHIN = datetime.timedelta(minutes=60)
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
-# Who a case goes to next when it is not acknowledged in time: the deputy of the role it was
-# routed as, then the Head, then the trust (or, for a school with no trust, the Chair).
-TRUST = "trust"
-ESCALATION_CHAIN: dict[str, list[str]] = {
-    Role.DSL: [Role.DEPUTY_DSL, Role.HEAD, TRUST],
-    Role.DEPUTY_DSL: [Role.HEAD, TRUST],
-    Role.HEAD: [Role.DEPUTY_HEAD, TRUST],
-    Role.DEPUTY_HEAD: [Role.HEAD, TRUST],
-    Role.CHAIR: [TRUST],
-    Role.TRUST_HR: [Role.HEAD],
-}
 
 
 def _locked(incident: Incident) -> Incident:
@@ -223,22 +212,17 @@ def is_overdue(incident: Incident, now: datetime.datetime) -> bool:
 
 
 def escalation_targets(incident: Incident) -> tuple[str, list[User]]:
-    """The next people in the case's chain who are not its subject and do not have it yet."""
+    """The next people in the case's chain (routing's chains and rules: never the subject nor
+    anyone who answers to them) who do not have it yet."""
     decisions = list(incident.routing_decisions.all())
-    have_it = {d.recipient_id for d in decisions}
-    school = incident.school
-    for decision in decisions:
-        for step in ESCALATION_CHAIN.get(decision.role, [Role.HEAD, TRUST]):
-            if step == TRUST:
-                step = Role.TRUST_HR if school.trust_id else Role.CHAIR
-            people = [
-                user
-                for user in holders_of(step, school)
-                if user.pk not in have_it and user.pk != incident.subject_user_id
-            ]
-            if people:
-                return step, people
-    return "", []
+    roles = list(dict.fromkeys(Role(d.role) for d in decisions))
+    role, _, people = escalation_step(
+        school=incident.school,
+        subject=incident.subject_user,
+        roles=roles,
+        have_it={d.recipient_id for d in decisions if d.recipient_id},
+    )
+    return role or "", people
 
 
 @transaction.atomic

@@ -104,6 +104,15 @@ class School(models.Model):
     digest_days = models.PositiveSmallIntegerField(
         default=21, help_text="Days outstanding before the Head is sent who is still outstanding."
     )
+    # Who a reporter contacts outside the portal when nobody in it can receive their report
+    # (KCSIE Part 4: the Local Authority Designated Officer for allegations about adults).
+    lado_contact = models.CharField(
+        "LADO (Local Authority Designated Officer)",
+        max_length=200,
+        blank=True,
+        help_text="Who to contact, e.g. \"Anytown LADO service\".",
+    )
+    lado_phone = models.CharField("LADO telephone", max_length=40, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -111,15 +120,6 @@ class School(models.Model):
     def __str__(self) -> str:
         return self.name
 
-
-class Role(models.TextChoices):
-    STAFF = "staff", "Member of staff"
-    HEAD = "head", "Head"
-    DEPUTY_HEAD = "deputy_head", "Deputy head"
-    DSL = "dsl", "Designated Safeguarding Lead"
-    DEPUTY_DSL = "deputy_dsl", "Deputy Designated Safeguarding Lead"
-    GOVERNOR = "governor", "Governor"
-    CHAIR = "chair", "Chair of Governors"
     def clean(self) -> None:
         """The reminder ladder climbs: each step comes after the one before. The reminder task
         sends only the latest step reached, so a second reminder set before the first would
@@ -147,6 +147,18 @@ class Role(models.TextChoices):
         if errors:
             raise ValidationError(errors)
 
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Member of staff"
+    HEAD = "head", "Head"
+    DEPUTY_HEAD = "deputy_head", "Deputy head"
+    DSL = "dsl", "Designated Safeguarding Lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy Designated Safeguarding Lead"
+    GOVERNOR = "governor", "Governor"
+    CHAIR = "chair", "Chair of Governors"
+    VICE_CHAIR = "vice_chair", "Vice-chair of Governors"
+    # Optional: a school may name its clerk; the clerk receives no reports.
+    CLERK = "clerk", "Clerk to the Governors"
     TRUST_HR = "trust_hr", "Trust Head of HR"
     DPL = "dpl", "Data Protection Lead"
 

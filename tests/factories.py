@@ -48,11 +48,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     starts_on = datetime.date(2025, 9, 1)
 
 
+GOVERNING_ROLES = (Role.GOVERNOR, Role.CHAIR, Role.VICE_CHAIR, Role.CLERK)
+
+
 def person(school: School, *roles: str, **fields) -> User:
     """A person holding the given roles (staff if none) at one school."""
     user = UserFactory(**fields)
     for role in roles or (Role.STAFF,):
-        category = StaffCategory.GOVERNOR if role in (Role.GOVERNOR, Role.CHAIR) else "teaching"
+        category = StaffCategory.GOVERNOR if role in GOVERNING_ROLES else "teaching"
         MembershipFactory(user=user, school=school, role=role, staff_category=category)
     return user
 

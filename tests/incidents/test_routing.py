@@ -65,11 +65,13 @@ def test_a_report_about_the_head_goes_to_the_chair(se):
     )
 
 
-def test_a_report_about_the_head_skips_the_deputy_head_who_answers_to_them(se):
+def test_a_report_about_the_head_skips_everyone_who_answers_to_them(se):
+    # The DSL and the deputy head are line-managed by the Head: the Chair alone receives it.
     decisions = route(school=se.school, category=Category.PUPIL_CONTACT, subject=se.head)
-    assert [d.recipient for d in decisions] == [se.chair, se.dsl]
-    assert se.head not in [d.recipient for d in decisions]
-    assert se.deputy_head not in [d.recipient for d in decisions]
+    assert [d.recipient for d in decisions] == [se.chair]
+    assert decisions[0].reason.endswith(
+        "Also receives it in place of the Designated Safeguarding Lead: notified once."
+    )
 
 
 def test_a_report_about_the_dsl_goes_to_the_head(se):
@@ -243,7 +245,10 @@ def test_when_nobody_can_receive_it_the_decision_says_so(se):
     assert decision.recipient is None
     assert decision.reason == (
         "The Head of School is the subject of the report; "
-        "the role of Chair of Governors is vacant; nobody in the portal can receive it."
+        "the role of Chair of Governors is vacant; the role of Vice-chair of Governors is vacant; "
+        "the Designated Safeguarding Lead answers to the subject of the report; "
+        "the Deputy Designated Safeguarding Lead answers to the subject of the report; "
+        "nobody in the portal can receive it."
     )
 
 
