@@ -12,6 +12,7 @@ gained mid-session, or an authenticator deleted, counts from the next request.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
@@ -123,14 +124,24 @@ def remember_activation(sender, request: HttpRequest, authenticator: Authenticat
         request.session[ACTIVATED_SESSION_KEY] = activated
 
 
-def is_allowed_page(request: HttpRequest) -> bool:
+def is_allowed_path(path: str, urlconf: str | None = None) -> bool:
     # Resolved as Django will resolve it for the view (the decoded path_info and the request's
     # urlconf), so no spelling of a path reaches another view through the allow-list.
     try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        match = resolve(path, urlconf)
     except Resolver404:
         return False
     return match.url_name in ALLOWED_URL_NAMES and not match.namespace
+
+
+def is_allowed_page(request: HttpRequest) -> bool:
+    return is_allowed_path(request.path_info, getattr(request, "urlconf", None))
+
+
+def polled_from_allowed_page(request: HttpRequest) -> bool:
+    """An htmx request sent by one of the set-up pages themselves (the bell on them polls)."""
+    current = request.headers.get("HX-Current-URL", "")
+    return is_allowed_path(unquote(urlsplit(current).path), getattr(request, "urlconf", None))
 
 
 def add_message_once(request: HttpRequest, text: str) -> None:
@@ -152,6 +163,10 @@ def refusal(request: HttpRequest, standing: Standing) -> HttpResponse:
             url += "?" + urlencode({"next": request.get_full_path()})
     else:
         url, text = reverse("mfa_activate_totp"), MESSAGE
+    if htmx and polled_from_allowed_page(request):
+        # Sending the browser to the set-up page it is already on would reload it for ever:
+        # the poll gets nothing, and htmx swaps nothing for a 204.
+        return HttpResponse(status=204)
     add_message_once(request, text)
     if htmx:
         # A redirect would be followed by htmx and the set-up page swapped into a corner of the

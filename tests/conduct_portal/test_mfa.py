@@ -70,6 +70,18 @@ def test_an_htmx_poll_sends_the_browser_to_the_set_up_page_and_not_the_content(c
     assert response.content == b""
 
 
+def test_the_bell_on_the_set_up_page_gets_nothing_rather_than_reloading_it(client, dsl):
+    client.force_login(dsl)
+    for page in ("/accounts/2fa/totp/activate/", "/accounts/reauthenticate/?next=%2Fx%2F"):
+        headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+        poll = client.get("/notifications/bell/", headers=headers)
+        assert (poll.status_code, poll.content, poll.get("HX-Redirect")) == (204, b"", None)
+    # From any other page, or a spelling of the set-up page that is not it, it is sent there.
+    for page in ("/", "/accounts/2fa/totp/activate/../../../incidents/queue/", "/ACCOUNTS/"):
+        headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+        assert client.get("/notifications/bell/", headers=headers)["HX-Redirect"] == ACTIVATE
+
+
 def test_the_warning_is_given_once_however_many_requests_are_refused(client, dsl):
     client.force_login(dsl)
     client.get("/notifications/bell/", headers={"HX-Request": "true"})
