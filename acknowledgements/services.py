@@ -2,6 +2,8 @@
 
 import datetime
 import logging
+from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +23,7 @@ from acknowledgements.permissions import decidable
 from acknowledgements.selectors import current_versions_for_school
 from audit.models import Action
 from audit.services import audit_record
+from lib.batch import run_each
 from notifications.services import email_queue
 from people.models import Membership, Role, School, User
 from people.selectors import holders_of
@@ -164,28 +167,63 @@ def _days_outstanding(version: PolicyVersion, membership: Membership, today: dat
     return (today - since).days
 
 
+@dataclass(frozen=True)
+class _Reminder:
+    """One step due for one person (first, second), or a school's digest for the Head."""
+
+    step: str
+    version: PolicyVersion
+    school: School
+    people: tuple[User, ...]
+
+    @property
+    def key(self) -> str:
+        # Ids only: it names the item in logs and in lib.batch's failure counts.
+        who = f"s{self.school.pk}" if self.step == ReminderStep.DIGEST else f"u{self.people[0].pk}"
+        return f"{self.step}:v{self.version.pk}:{who}"
+
+
 def signoff_reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     """Remind each outstanding person at the school's first and second thresholds, then tell
-    the Head who is still outstanding. Each step happens once per person per version."""
+    the Head who is still outstanding. Each step happens once per person per version.
+
+    Each school is read, and each reminder and digest written and queued, in its own
+    transaction (lib.batch): one that fails is logged, counted under "failed", tried again on a
+    later run, and stops no other.
+    """
     today = today or timezone.localdate()
+    planned = run_each(
+        "signoff-reminders-plan",
+        School.objects.order_by("pk"),
+        lambda school: _reminders_due(school, today),
+    )
+    found = [cast(list[_Reminder], items) for items in planned.outcomes.values()]
+    due = {item.key: item for items in found for item in items}
+    run = run_each("signoff-reminders", due.values(), _remind, key=lambda item: item.key)
     counts = {step: 0 for step in ReminderStep}
-    for school in School.objects.all():
-        memberships = list(
-            Membership.objects.current(on=today).filter(school=school).select_related("school")
-        )
-        if not memberships:
-            continue
-        versions = current_versions_for_school(school)
-        for version in versions:
-            for step, sent in _remind_for_version(school, version, memberships, today).items():
-                counts[step] += sent
+    for key in run.done:
+        counts[due[key].step] += cast(int, run.outcomes[key])
+    counts["failed"] = len(planned.failed) + len(run.failed)
     logger.info("Sign-off reminders sent: %s", counts)
     return counts
 
 
-def _remind_for_version(
+def _reminders_due(school: School, today: datetime.date) -> list[_Reminder]:
+    memberships = list(
+        Membership.objects.current(on=today).filter(school=school).select_related("school")
+    )
+    if not memberships:
+        return []
+    return [
+        reminder
+        for version in current_versions_for_school(school)
+        for reminder in _due_for_version(school, version, memberships, today)
+    ]
+
+
+def _due_for_version(
     school: School, version: PolicyVersion, memberships: list[Membership], today: datetime.date
-) -> dict[str, int]:
+) -> list[_Reminder]:
     signed = set(SignOff.objects.filter(version=version).values_list("user_id", flat=True))
     done = set(SignOffReminder.objects.filter(version=version).values_list("user_id", "step"))
     # A person's earliest current membership here says when their clock started.
@@ -208,31 +246,41 @@ def _remind_for_version(
                 if (user_id, step) not in done:
                     due[step].append(user_id)
                 break
-    sent = {step: 0 for step in ReminderStep}
     people = User.objects.in_bulk([uid for ids in due.values() for uid in ids])
-    for step in (ReminderStep.FIRST, ReminderStep.SECOND):
-        for user_id in due[step]:
-            if _log_step(user_id, version, step):
-                _email_on_commit(
-                    "signoff_reminder",
-                    to=people[user_id],
-                    context={"version": version, "second": step == ReminderStep.SECOND},
-                )
-                sent[step] += 1
-    digest = [
-        people[uid]
-        for uid in due[ReminderStep.DIGEST]
-        if _log_step(uid, version, ReminderStep.DIGEST)
+    reminders = [
+        _Reminder(step, version, school, (people[user_id],))
+        for step in (ReminderStep.FIRST, ReminderStep.SECOND)
+        for user_id in due[step]
     ]
-    if digest:
-        for head in holders_of(Role.HEAD, school):
-            _email_on_commit(
-                "signoff_digest",
-                to=head,
-                context={"version": version, "school": school, "outstanding": digest},
-            )
-        sent[ReminderStep.DIGEST] = len(digest)
-    return sent
+    if due[ReminderStep.DIGEST]:
+        digest = tuple(people[uid] for uid in due[ReminderStep.DIGEST])
+        reminders.append(_Reminder(ReminderStep.DIGEST, version, school, digest))
+    return reminders
+
+
+def _remind(reminder: _Reminder) -> int | bool:
+    """Log the step and queue its e-mail together; False if another run already did."""
+    version = reminder.version
+    if reminder.step != ReminderStep.DIGEST:
+        [person] = reminder.people
+        if not _log_step(person.pk, version, reminder.step):
+            return False
+        _email_on_commit(
+            "signoff_reminder",
+            to=person,
+            context={"version": version, "second": reminder.step == ReminderStep.SECOND},
+        )
+        return 1
+    digest = [p for p in reminder.people if _log_step(p.pk, version, ReminderStep.DIGEST)]
+    if not digest:
+        return False
+    for head in holders_of(Role.HEAD, reminder.school):
+        _email_on_commit(
+            "signoff_digest",
+            to=head,
+            context={"version": version, "school": reminder.school, "outstanding": digest},
+        )
+    return len(digest)
 
 
 def _log_step(user_id: int, version: PolicyVersion, step: str) -> bool:
@@ -270,6 +318,13 @@ def _require_member(user: User, school: School) -> None:
         raise ValidationError({"school": "You can only declare or ask at a school you work at."})
 
 
+def _relock(item: Declaration | ApprovalRequest) -> None:
+    """Re-read the row under a lock, into the caller's object. Of two submits at once (a double
+    click, two tabs, the Head and the Chair), the second waits for the first to commit and then
+    sees its decision, so a decision is made, e-mailed and audited once."""
+    item.refresh_from_db(from_queryset=type(item).objects.select_for_update())
+
+
 @transaction.atomic
 def declaration_submit(*, user: User, school: School, **fields) -> Declaration:
     _require_member(user, school)
@@ -283,6 +338,7 @@ def declaration_submit(*, user: User, school: School, **fields) -> Declaration:
 @transaction.atomic
 def declaration_update(*, declaration: Declaration, **fields) -> Declaration:
     """The person answers the Head's request for more: it goes back to the Head."""
+    _relock(declaration)
     if declaration.status not in (DeclarationStatus.PENDING, DeclarationStatus.MORE_INFO):
         raise ValidationError("Only a declaration waiting for the Head can be changed.")
     for name, value in fields.items():
@@ -295,6 +351,7 @@ def declaration_update(*, declaration: Declaration, **fields) -> Declaration:
 
 
 def _require_pending(item: Declaration | ApprovalRequest, by: User) -> None:
+    _relock(item)
     if not decidable(type(item), by).filter(pk=item.pk).exists():
         raise ValidationError("You cannot decide this one.")
     if item.status != "pending":
@@ -333,8 +390,10 @@ def declaration_request_more(*, declaration: Declaration, by: User, note: str) -
 
 @transaction.atomic
 def declaration_reconfirm(*, declaration: Declaration) -> Declaration:
+    _relock(declaration)
     if declaration.status != DeclarationStatus.ACKNOWLEDGED:
         raise ValidationError("Only an acknowledged declaration can be re-confirmed.")
+    # Not refused when repeated: a second confirmation only moves the date on again.
     declaration.confirmed_at = timezone.now()
     declaration.save(update_fields=["confirmed_at"])
     _audit(declaration, declaration.user, "re-confirmed")
@@ -343,6 +402,7 @@ def declaration_reconfirm(*, declaration: Declaration) -> Declaration:
 
 @transaction.atomic
 def declaration_end(*, declaration: Declaration) -> Declaration:
+    _relock(declaration)
     if declaration.status == DeclarationStatus.ENDED:
         return declaration
     declaration.status = DeclarationStatus.ENDED

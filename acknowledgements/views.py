@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acknowledgements import selectors, services
@@ -342,7 +343,10 @@ def _signoff_csv(sections: list[dict]) -> HttpResponse:
                 row.user.full_name,
                 row.user.email,
                 row.category,
-                row.signoff.signed_at.isoformat() if row.signoff else "outstanding",
+                # Local time with its offset: a person reads this file, a program can too.
+                timezone.localtime(row.signoff.signed_at).isoformat()
+                if row.signoff
+                else "outstanding",
                 row.signoff.text_sha256 if row.signoff else "",
             ]
             for row in section["rows"]

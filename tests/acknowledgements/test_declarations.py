@@ -40,10 +40,21 @@ def test_the_head_acknowledges_with_the_discussion_and_protocol(declaration, ali
     declaration.refresh_from_db()
     assert declaration.status == DeclarationStatus.ACKNOWLEDGED
     assert declaration.decided_by == alice
-    assert (
-        declaration.reconfirm_due
-        == (declaration.acknowledged_at + datetime.timedelta(days=365)).date()
+    assert declaration.reconfirm_due == timezone.localdate(
+        declaration.acknowledged_at + datetime.timedelta(days=365)
     )
+
+
+def test_the_reconfirmation_is_due_on_the_local_day_not_the_utc_one(declaration, alice):
+    declaration_acknowledge(
+        declaration=declaration, by=alice, discussed_on=datetime.date(2026, 6, 30),
+        agreed_protocol="Family accounts only.",
+    )  # fmt: skip
+    # 23:30 UTC on 30 June is 00:30 BST on 1 July, here and a year later.
+    late = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    Declaration.objects.filter(pk=declaration.pk).update(acknowledged_at=late)
+    declaration.refresh_from_db()
+    assert declaration.reconfirm_due == datetime.date(2027, 7, 1)
 
 
 def test_asking_for_more_sends_it_back_and_an_answer_returns_it_to_the_head(

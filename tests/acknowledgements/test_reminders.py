@@ -1,10 +1,13 @@
 """The reminder schedule, run under a controlled clock: `today` is passed in."""
 
 import datetime
+import logging
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from acknowledgements import services
 from acknowledgements.models import ReminderStep, SignOffReminder
 from acknowledgements.services import signoff_reminders_send
 from conduct_portal.celery import app
@@ -29,13 +32,13 @@ def to(address: str) -> list:
 
 
 def test_a_person_is_reminded_at_7_and_14_days_then_the_head_gets_a_digest(alice, bob, run):
-    assert run(6) == {"first": 0, "second": 0, "digest": 0}
+    assert run(6) == {"first": 0, "second": 0, "digest": 0, "failed": 0}
     counts = run(7)
     assert counts["first"] == 2  # Bob and Alice herself have not signed
     [email] = to("bob@se.example")
     assert email.subject == "Reminder: please read and sign the Social Media Policy"
     assert "/acknowledgements/sign/" in email.body
-    assert run(13) == {"first": 0, "second": 0, "digest": 0}
+    assert run(13) == {"first": 0, "second": 0, "digest": 0, "failed": 0}
     assert run(14)["second"] == 2
     assert to("bob@se.example")[0].subject.startswith("Second reminder")
     assert run(21)["digest"] == 2
@@ -49,7 +52,7 @@ def test_each_step_goes_out_once_however_often_the_schedule_runs(alice, bob, run
         run(day)
     steps = SignOffReminder.objects.filter(user=bob).values_list("step", flat=True)
     assert sorted(steps) == sorted([ReminderStep.FIRST, ReminderStep.SECOND, ReminderStep.DIGEST])
-    assert run(60) == {"first": 0, "second": 0, "digest": 0}
+    assert run(60) == {"first": 0, "second": 0, "digest": 0, "failed": 0}
 
 
 def test_nobody_who_has_signed_is_reminded(alice, bob, se_policy, run):
@@ -86,3 +89,29 @@ def test_the_beat_schedule_runs_the_reminders_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["signoff-reminders"]
     app.loader.import_default_modules()  # what a worker does when it starts
     assert entry["task"] in app.tasks
+
+
+def test_a_reminder_that_fails_holds_up_no_other_and_goes_out_on_a_later_run(
+    alice, bob, se_policy, run, monkeypatch, caplog
+):
+    real = services._email_on_commit
+
+    def email(name, *, to, context):
+        if to == bob:
+            raise RuntimeError("cannot render Bob Baker's reminder")
+        return real(name, to=to, context=context)
+
+    monkeypatch.setattr(services, "_email_on_commit", email)
+    with caplog.at_level(logging.ERROR):
+        assert run(7) == {"first": 1, "second": 0, "digest": 0, "failed": 1}
+    assert len(to("alice@se.example")) == 1
+    assert not SignOffReminder.objects.filter(user=bob).exists()  # rolled back with the e-mail
+    assert f"signoff-reminders: item first:v{se_policy.pk}:u{bob.pk} failed" in caplog.text
+    assert "Bob Baker" not in caplog.text
+    monkeypatch.setattr(services, "_email_on_commit", real)
+    assert run(7)["first"] == 0  # waits before trying again
+    later = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # the next day's run
+    assert run(8)["first"] == 1
+    [email] = to("bob@se.example")
+    assert email.subject == "Reminder: please read and sign the Social Media Policy"
