@@ -1,11 +1,13 @@
 """Sign-off of each current policy version, as it stands today. Sign-off is about staff
-compliance, not cases: its counts are not suppressed, but no one is named."""
+compliance, not cases, and no one is named; but a staff group of fewer than five people (one
+trainee, two agency staff) is never shown on its own, or a governor could tell whether that
+person signed: see `_merge_small` and governance/README.md."""
 
 import datetime
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -13,12 +15,26 @@ from acknowledgements.models import SignOff
 from acknowledgements.selectors import DEFAULT_SIGNOFF_DAYS
 from governance.figures import Cell, Chart, Headline, Row, Section, Table, plural
 from governance.selectors.scope import Scope
+from governance.suppression import THRESHOLD
 from people.models import StaffCategory
 from policies.models import PolicyVersion
 
 TITLE = "Sign-off of current policies"
 COLUMNS = ["People", "Signed", "Not signed", "Overdue", "Signed (%)"]
 TRUST_ROLES_ROW = "Trust-wide roles"
+OTHER_CATEGORIES = "Other staff groups"
+OTHER_PLACES = "Other schools and trust-wide roles"
+CATEGORY_NOTE = (
+    "Someone in two staff categories is counted once, in the first of them in this list. "
+    f"Staff groups of fewer than {THRESHOLD} people are counted together as "
+    f'"{OTHER_CATEGORIES}", with the next smallest group if they are still fewer than '
+    f"{THRESHOLD} together, so that no one's sign-off can be told."
+)
+PLACE_NOTE = (
+    "Someone at two schools is counted at each, and once in the total. Places with fewer than "
+    f'{THRESHOLD} people are counted together as "{OTHER_PLACES}", with the next smallest if '
+    f"they are still fewer than {THRESHOLD} together."
+)
 
 
 def signoff_section(scope: Scope, versions: list[PolicyVersion], today: datetime.date) -> Section:
@@ -46,9 +62,25 @@ def signoff_section(scope: Scope, versions: list[PolicyVersion], today: datetime
         measures[f"signed_{version.pk}_n"] = Count("user", distinct=True, filter=applies & signed)
         measures[f"overdue_{version.pk}"] = Count("user", distinct=True, filter=overdue)
     overall = members.aggregate(**measures)
+    # Each person in one category only, the first of theirs in StaffCategory's order: counted in
+    # each, the categories would add up to more than "Everyone", and the difference would say
+    # whether the one person in two categories had signed.
+    rank = Case(
+        *(When(staff_category=value, then=Value(n)) for n, value in enumerate(StaffCategory))
+    )
+    first_category = (
+        scope.memberships(today)
+        .filter(user=OuterRef("user_id"))
+        .annotate(rank=rank)
+        .order_by("rank")
+        .values("staff_category")[:1]
+    )
     by_category = {
-        figures["staff_category"]: figures
-        for figures in members.values("staff_category").annotate(**measures).order_by()
+        figures["category"]: figures
+        for figures in members.annotate(category=Subquery(first_category))
+        .values("category")
+        .annotate(**measures)
+        .order_by()
     }
     by_school = {}
     if scope.kind == "trust":
@@ -63,11 +95,15 @@ def signoff_section(scope: Scope, versions: list[PolicyVersion], today: datetime
         pk, title = version.pk, scope.title(version)
         everyone = _row(pk, "Everyone", overall, total=True)
         chart = Chart("bars", [4], unit="%")
-        categories = [
-            _row(pk, label, by_category[value])
-            for value, label in StaffCategory.choices
-            if by_category.get(value, {}).get(f"people_{pk}")
-        ]
+        categories = _merge_small(
+            pk,
+            [
+                (label, by_category[value])
+                for value, label in StaffCategory.choices
+                if by_category.get(value, {}).get(f"people_{pk}")
+            ],
+            OTHER_CATEGORIES,
+        )
         tables.append(
             Table(
                 f"signoff-{pk}-category",
@@ -76,17 +112,18 @@ def signoff_section(scope: Scope, versions: list[PolicyVersion], today: datetime
                 COLUMNS,
                 [*categories, everyone],
                 chart,
-                note="Someone in two staff categories is counted in each.",
+                note=CATEGORY_NOTE,
             )
         )
         if scope.kind == "trust":
-            places = [
-                _row(pk, school.name, by_school[school.pk])
+            groups = [
+                (school.name, by_school[school.pk])
                 for school in scope.schools_under(version)
                 if by_school.get(school.pk, {}).get(f"people_{pk}")
             ]
             if by_school.get(None, {}).get(f"people_{pk}"):
-                places.append(_row(pk, TRUST_ROLES_ROW, by_school[None]))
+                groups.append((TRUST_ROLES_ROW, by_school[None]))
+            places = _merge_small(pk, groups, OTHER_PLACES)
             tables.append(
                 Table(
                     f"signoff-{pk}-school",
@@ -95,7 +132,7 @@ def signoff_section(scope: Scope, versions: list[PolicyVersion], today: datetime
                     COLUMNS,
                     [*places, everyone],
                     chart,
-                    note="Someone at two schools is counted at each, and once in the total.",
+                    note=PLACE_NOTE,
                 )
             )
         tables.append(_course(version, title, overall[f"people_{pk}"], course[pk]))
@@ -107,6 +144,31 @@ def signoff_section(scope: Scope, versions: list[PolicyVersion], today: datetime
             )
         )
     return Section("signoff", TITLE, intro, tables, headlines=headlines)
+
+
+def _merge_small(pk: int, groups: list[tuple[str, dict]], other: str) -> list[Row]:
+    """The rows of a breakdown in which no group of fewer than THRESHOLD people stands alone.
+
+    Groups that small are added together under `other`; if they are still fewer than THRESHOLD
+    together, the smallest of the rest (the first on a tie) joins them, and so on, so that the
+    "Everyone" row minus the rows shown never leaves a small group either. If every group ends
+    up merged, the breakdown would only repeat "Everyone", and has no rows. The steps depend on
+    group sizes only, never on who signed, so knowing the rule tells a reader nothing more.
+    """
+    people = f"people_{pk}"
+    kept = [(label, figures) for label, figures in groups if figures[people] >= THRESHOLD]
+    merged = [figures for _, figures in groups if figures[people] < THRESHOLD]
+    if not merged:
+        return [_row(pk, label, figures) for label, figures in groups]
+    while sum(figures[people] for figures in merged) < THRESHOLD and kept:
+        smallest = min(kept, key=lambda group: group[1][people])
+        kept.remove(smallest)
+        merged.append(smallest[1])
+    if not kept:
+        return []
+    measures = (people, f"signed_{pk}_n", f"overdue_{pk}")
+    together = {m: sum(figures[m] for figures in merged) for m in measures}
+    return [*(_row(pk, label, figures) for label, figures in kept), _row(pk, other, together)]
 
 
 def _row(pk: int, label: str, figures: dict, *, total: bool = False) -> Row:
