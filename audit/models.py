@@ -48,4 +48,5 @@ class AuditEvent(AppendOnly):
         indexes = [models.Index(fields=["school", "at"]), models.Index(fields=["actor", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"
+        at = timezone.localtime(self.at)  # stored in UTC; read as the local time
+        return f"{at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()}"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.models import (
     CaseEntry,
@@ -231,7 +232,9 @@ def _entry_heading(entry: CaseEntry) -> str:
     if entry.kind == EntryKind.REFERRAL:
         return f"Referred to {entry.get_agency_display()}"
     if entry.kind == EntryKind.CORRECTION:
-        return f"Correction to the entry of {entry.corrects.at:%d %b %Y %H:%M}"
+        # Stored in UTC; a person reads the clock on the wall (and the case page's local times).
+        corrected = timezone.localtime(entry.corrects.at)
+        return f"Correction to the entry of {corrected:%d %b %Y %H:%M}"
     return entry.get_kind_display()
 
 

@@ -142,16 +142,24 @@ def deliveries_queue(items: list[tuple[int, bool]]) -> int:
         task = deliver_urgent if urgent else deliver
         try:
             task.apply_async(args=[pk], retry_policy=PUBLISH_RETRY)
-        except Exception as error:
+        except (OperationalError, OSError):  # the broker: nothing after this one gets through
             logger.warning(
                 "Notification %s could not be queued now; the sweeper will queue it again",
                 pk,
                 exc_info=True,
             )
-            if isinstance(error, OperationalError | OSError):  # the broker, not the task
-                broker.resting_until = time.monotonic() + BROKER_REST_SECONDS
-                broker.held = items[index:][-HELD_AT_MOST:]
+            broker.resting_until = time.monotonic() + BROKER_REST_SECONDS
+            broker.held = items[index:][-HELD_AT_MOST:]
             break
+        except Exception as error:
+            # Something about this one message, not the broker: the others are queued all the
+            # same. Its row stays pending, so the sweeper tries it again a minute later.
+            logger.error(
+                "Notification %s could not be queued (%s); the others go on",
+                pk,
+                type(error).__name__,
+            )
+            continue
         queued.append(pk)
     if queued:
         Notification.objects.filter(pk__in=queued, status=Status.PENDING).update(
