@@ -158,7 +158,7 @@ def test_the_receipt_page_prints_the_public_addresses_and_commands(client, setti
     assert "https://conduct.example/public/receipts/check/" in html
     for command in (
         f"certutil -hashfile {filename} SHA256",
-        f"Get-FileHash {filename}",
+        f"(Get-FileHash -Algorithm SHA256 {filename}).Hash",
         f"shasum -a 256 {filename}",
         f"sha256sum {filename}",
     ):
