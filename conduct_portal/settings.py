@@ -15,7 +15,12 @@ from kombu import Queue
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables already in the environment win over the file. CONDUCT_PORTAL_ENV_FILE names another
+# file, or none when empty: the test run's (tests/hermetic.py), so a developer's .env never
+# reaches the tests.
+ENV_FILE = env.str("CONDUCT_PORTAL_ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
