@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from acknowledgements.models import ApprovalKind, ApprovalRequest, ApprovalStatus
 from acknowledgements.services import approval_decide, approval_request_submit
@@ -44,7 +45,8 @@ def test_a_decline_without_a_reason_is_refused_by_the_service_and_the_database(r
 
 
 def test_an_approval_shows_as_expired_after_its_date(request_, alice):
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    # The local day: date.today() is the server's (UTC), a day behind just after midnight BST.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     approval_decide(request=request_, by=alice, approve=True, expires_on=tomorrow)
     request_.refresh_from_db()
     assert request_.status_label == "Approved"
