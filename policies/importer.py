@@ -11,6 +11,9 @@ Paragraph text, one line a paragraph.
 Lead-in sentence:
 
 - a bullet item
+
+> gap: Section 5 is missing ...      what the source lacks here: shown before the next clause,
+                                    never part of the text that is signed
 """
 
 import re
@@ -20,6 +23,7 @@ from django.utils.text import slugify
 
 KEY_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]*$")
 HEADER_PATTERN = re.compile(r"^([a-z][a-z_-]*):\s*(.*)$")
+GAP_MARKER = "> gap:"
 
 
 class PolicyFormatError(ValueError):
@@ -35,6 +39,7 @@ class ParsedClause:
     section: str
     text: str
     line: int
+    gap_before: str = ""
 
 
 @dataclass
@@ -66,6 +71,7 @@ def parse_policy(text: str) -> ParsedPolicy:
     unnumbered_in_section = 0
     keys_seen: dict[str, int] = {}
     in_header = True
+    gap: tuple[int, str] | None = None  # a gap note waiting for the clause it comes before
 
     def finish_clause() -> None:
         if not policy.clauses:
@@ -107,8 +113,23 @@ def parse_policy(text: str) -> ParsedPolicy:
                     number, f"clause {key} appears twice (first on line {keys_seen[key]})"
                 )
             keys_seen[key] = number
-            policy.clauses.append(ParsedClause(key=key, section=section, text="", line=number))
+            policy.clauses.append(
+                ParsedClause(
+                    key=key, section=section, text="", line=number, gap_before=gap[1] if gap else ""
+                )
+            )
             body = []
+            gap = None
+        elif line.startswith(GAP_MARKER):
+            finish_clause()
+            if gap:
+                raise PolicyFormatError(
+                    number, f"a second gap note (the first is on line {gap[0]})"
+                )
+            note = " ".join(line[len(GAP_MARKER) :].split())
+            if not note:
+                raise PolicyFormatError(number, "say what is missing after `> gap:`")
+            gap = (number, note)
         elif line.startswith("# ") or line == "#":
             finish_clause()
             section = line[1:].strip()
@@ -119,6 +140,8 @@ def parse_policy(text: str) -> ParsedPolicy:
         elif line.startswith("#"):
             raise PolicyFormatError(number, "a heading needs a space after `#` or `##`")
         elif line.strip():
+            if gap:
+                raise PolicyFormatError(number, "text after a gap note must start a clause: `## *`")
             if not policy.clauses or policy.clauses[-1].section != section or section is None:
                 raise PolicyFormatError(number, "text must belong to a clause: add `## *` above")
             body.append(line)
@@ -128,6 +151,8 @@ def parse_policy(text: str) -> ParsedPolicy:
     if in_header:
         raise PolicyFormatError(1, "the file has no sections or clauses")
     finish_clause()
+    if gap:
+        raise PolicyFormatError(gap[0], "a gap note must come before a clause")
     if not policy.clauses:
         raise PolicyFormatError(1, "the file has no clauses")
     return policy

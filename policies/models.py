@@ -137,6 +137,15 @@ class Clause(models.Model):
     position = models.PositiveIntegerField()
     section = models.CharField(max_length=200)
     text = models.TextField()
+    # Null, not blank, for a reason: SQLite adds a nullable column in place, but rebuilds the
+    # table for a NOT NULL one, and the rebuild would drop the immutability triggers.
+    gap_before = models.TextField(  # noqa: DJ001 (see above)
+        null=True,
+        blank=True,
+        help_text="What the school's original document is missing just before this clause "
+        "(e.g. a section lost from the copy the portal was given). Shown in place; not part "
+        "of the text that is signed.",
+    )
 
     class Meta:
         ordering = ["version", "position"]

@@ -82,7 +82,14 @@ def policy_import(
         policy=policy, number=_next_number(policy), created_by=by
     )
     Clause.objects.bulk_create(
-        Clause(version=version, key=c.key, position=i, section=c.section, text=c.text)
+        Clause(
+            version=version,
+            key=c.key,
+            position=i,
+            section=c.section,
+            text=c.text,
+            gap_before=c.gap_before or None,
+        )
         for i, c in enumerate(parsed.clauses, start=1)
     )
     _audit(version, by, f"imported {len(parsed.clauses)} clauses as a draft")
@@ -110,7 +117,14 @@ def draft_start(*, policy: Policy, by: User) -> PolicyVersion:
     draft = PolicyVersion.objects.create(policy=policy, number=_next_number(policy), created_by=by)
     if current:
         Clause.objects.bulk_create(
-            Clause(version=draft, key=c.key, position=c.position, section=c.section, text=c.text)
+            Clause(
+                version=draft,
+                key=c.key,
+                position=c.position,
+                section=c.section,
+                text=c.text,
+                gap_before=c.gap_before,  # the source's gap is still there until filled
+            )
             for c in current.clauses.all()
         )
     _audit(draft, by, "draft started")

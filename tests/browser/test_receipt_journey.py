@@ -102,6 +102,14 @@ def test_a_teacher_signs_by_keyboard_and_an_outsider_checks_the_pdf_receipt(
     ):
         assert command in receipt, command  # each on one line, as typed
 
+    # Where St Elisabeth's source lost its section 5, the reader is told so, in place.
+    journey.goto(f"/policies/{policy.policy_id}/#clause-4-2")
+    gap = page.locator(".source-gap")
+    assert gap.is_visible() and "Section 5 is missing" in gap.inner_text()
+    page.wait_for_function("() => window.scrollY > 0")  # at 4.2, scrolled smoothly
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "receipt-4-section-5-gap-note.png"))
+
     # An outsider: a fresh browser, no account, only the paper receipt.
     context = new_context(browser, LAPTOP)
     outsider = Journey(context.new_page(), live_server.url)
