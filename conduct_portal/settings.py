@@ -238,7 +238,7 @@ STORAGES = {
 }
 # Uploaded evidence lives outside anything the web server serves.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
-# Evidence is at most 10 files of 10 MB a report; incidents/evidence.py refuses more, naming
+# Evidence is at most 10 files of 10 MB a report; incidents/evidence/ refuses more, naming
 # each file. This ceiling only turns away requests that no form of the portal could send.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
