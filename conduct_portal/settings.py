@@ -288,6 +288,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Cases follow their roles when memberships start or end by date (incidents/handover.py).
+    "incident-reroute": {
+        "task": "incidents.reroute",
+        "schedule": crontab(minute=5),
+    },
     "incident-retention": {
         "task": "incidents.run_retention",
         "schedule": crontab(hour=2, minute=15),

@@ -3,3 +3,17 @@ from django.apps import AppConfig
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
+
+    def ready(self) -> None:
+        from django.db import transaction
+
+        from incidents.handover import schools_reroute
+        from people.signals import memberships_changed
+
+        def reroute_once_committed(school_ids: set[int], trust_ids: set[int], **kwargs) -> None:
+            # Cases follow the roles: once the new memberships are there to be read.
+            transaction.on_commit(
+                lambda: schools_reroute(school_ids=school_ids, trust_ids=trust_ids)
+            )
+
+        memberships_changed.connect(reroute_once_committed, weak=False, dispatch_uid="reroute")

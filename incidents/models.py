@@ -171,7 +171,10 @@ def evidence_root() -> Path:
 class RoutingDecision(models.Model):
     """One person a report went to, the role they received it as, and why.
 
-    A decision with no recipient records that nobody could receive part of a report.
+    A decision with no recipient records that nobody could receive part of a report. A decision
+    lets its recipient see the case only while they hold its role at the case's school or its
+    trust (incidents/permissions.py); when a role changes hands the case passes to the new
+    holder by a new decision (incidents/handover.py).
     """
 
     incident = models.ForeignKey(
@@ -192,10 +195,12 @@ class RoutingDecision(models.Model):
     class Meta:
         ordering = ["incident", "position"]
         constraints = [
+            # A person who held two of a case's roles and left one receives it again under the
+            # role they still hold; never twice under the same role.
             models.UniqueConstraint(
-                fields=["incident", "recipient"],
+                fields=["incident", "recipient", "role"],
                 condition=Q(recipient__isnull=False),
-                name="routing_one_decision_per_recipient",
+                name="routing_one_decision_per_recipient_and_role",
             ),
         ]
         indexes = [models.Index(fields=["recipient", "incident"])]
@@ -250,6 +255,7 @@ class EntryKind(models.TextChoices):
     SUPPORT = "support", "Support offered"
     OUTCOME = "outcome", "Outcome"
     ESCALATION = "escalation", "Escalated"
+    HANDOVER = "handover", "Passed to a new role holder"
     CORRECTION = "correction", "Correction"
 
 

@@ -1,7 +1,8 @@
 """Who may see a report. Every view reaches a report or its evidence through here.
 
-A case is seen only by the people it was routed to: everybody else gets a 404, so nobody, the
-subject least of all, can even learn that a report exists. The reporter sees their own report's
+A case is seen only by the people it reaches today — routed, escalated or passed to them as a
+role they still hold (`cases_visible_to`): everybody else gets a 404, so nobody, the subject
+least of all, can even learn that a report exists. The reporter sees their own report's
 status (`action="view_status"`), never the case.
 """
 
@@ -12,6 +13,7 @@ from django.http import Http404
 
 from audit.refusal import Refused
 from incidents.models import Evidence, Incident
+from incidents.selectors import cases_visible_to
 from people.models import Membership, Role, School, User
 from people.selectors import schools_for
 
@@ -24,7 +26,7 @@ def report_for_user(user: User, pk: int, *, action: Action = "view_case") -> Inc
     if action == "view_status":
         reports = Incident.objects.filter(reporter=user)
     else:
-        reports = Incident.objects.filter(routing_decisions__recipient=user)
+        reports = cases_visible_to(user)
     try:
         return reports.select_related("school").get(pk=pk)
     except Incident.DoesNotExist:

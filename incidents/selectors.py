@@ -3,9 +3,10 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from incidents.models import (
     CaseEntry,
@@ -19,18 +20,48 @@ from incidents.models import (
 from incidents.routing import RULES, ClauseRef
 from notifications.models import Notification
 from notifications.models import Status as Delivery
-from people.models import Membership, School, User
+from people.models import Membership, Role, School, User
 from policies.models import Clause, VersionStatus
 from policies.permissions import readable_policies
 
 
-def reports_for_recipient(user: User) -> QuerySet[Incident]:
-    """The reports routed to this person, newest first, with their school: one query."""
-    return (
-        Incident.objects.filter(routing_decisions__recipient=user)
-        .select_related("school")
-        .order_by("-created_at", "-pk")
+def cases_visible_to(user: User) -> QuerySet[Incident]:
+    """The cases that reach this person today: routed (or escalated, or passed) to them as a
+    role they still hold at the case's school or its trust. A person whose role ended sees none
+    of the cases it brought them; the subject of a case never sees it. One query."""
+    role_held_now = (
+        Membership.objects.current()
+        .filter(user=user, role=OuterRef("role"))
+        .filter(
+            Q(school=OuterRef("incident__school")) | Q(trust=OuterRef("incident__school__trust"))
+        )
     )
+    reaches_them = RoutingDecision.objects.filter(incident=OuterRef("pk"), recipient=user).filter(
+        Exists(role_held_now)
+    )
+    return Incident.objects.filter(Exists(reaches_them)).exclude(subject_user=user)
+
+
+def recipients_now(incident: Incident) -> QuerySet[User]:
+    """Who the case reaches today: its recipients who still hold the role it reached them as
+    (the people who may own it). One query."""
+    scope = Q(school=incident.school_id)
+    if incident.school.trust_id:
+        scope |= Q(trust=incident.school.trust_id)
+    held = Membership.objects.current().filter(
+        scope, user=OuterRef("recipient"), role=OuterRef("role")
+    )
+    reaching = RoutingDecision.objects.filter(incident=incident).filter(Exists(held))
+    return (
+        User.objects.filter(pk__in=reaching.values("recipient"))
+        .exclude(pk=incident.subject_user_id or 0)
+        .order_by("full_name")
+    )
+
+
+def reports_for_recipient(user: User) -> QuerySet[Incident]:
+    """The reports that reach this person, newest first, with their school: one query."""
+    return cases_visible_to(user).select_related("school").order_by("-created_at", "-pk")
 
 
 def reports_by(user: User) -> list[Incident]:
@@ -146,7 +177,7 @@ def clause_links(user: User) -> dict[str, list[ClauseLink]]:
 def cases_for_queue(*, viewer: User, filters: dict) -> tuple[QuerySet[Incident], dict[str, int]]:
     """The cases routed to this person (also by escalation), across all their schools, filtered,
     most urgent then oldest first; and how many of their cases are in each status."""
-    mine = Incident.objects.filter(routing_decisions__recipient=viewer)
+    mine = cases_visible_to(viewer)
     counts = dict(mine.order_by().values_list("status").annotate(n=Count("pk")))
     cases = mine
     if filters.get("status"):
@@ -169,7 +200,28 @@ def cases_for_queue(*, viewer: User, filters: dict) -> tuple[QuerySet[Incident],
 
 
 def queue_schools(viewer: User) -> QuerySet[School]:
-    return School.objects.filter(incidents__routing_decisions__recipient=viewer).distinct()
+    return School.objects.filter(incidents__in=cases_visible_to(viewer)).distinct()
+
+
+# Roles that receive reports: their holders have a queue, even while it is empty.
+RECEIVING_ROLES = [
+    Role.HEAD,
+    Role.DEPUTY_HEAD,
+    Role.DSL,
+    Role.DEPUTY_DSL,
+    Role.CHAIR,
+    Role.VICE_CHAIR,
+    Role.TRUST_HR,
+]
+
+
+def has_queue(user: User) -> bool:
+    """Whether the person has a triage queue: they hold a role that receives reports, or a case
+    reaches them today (one query)."""
+    return (
+        Membership.objects.current().filter(user=user, role__in=RECEIVING_ROLES).exists()
+        or cases_visible_to(user).exists()
+    )
 
 
 @dataclass
@@ -233,15 +285,16 @@ def _entry_heading(entry: CaseEntry) -> str:
         return f"Referred to {entry.get_agency_display()}"
     if entry.kind == EntryKind.CORRECTION:
         # Stored in UTC; a person reads the clock on the wall (and the case page's local times).
-        corrected = timezone.localtime(entry.corrects.at)
-        return f"Correction to the entry of {corrected:%d %b %Y %H:%M}"
+        corrected = date_format(timezone.localtime(entry.corrects.at), "j M Y, H:i")
+        return f"Correction to the entry of {corrected}"
     return entry.get_kind_display()
 
 
 def _entry_detail(entry: CaseEntry) -> str:
     if entry.kind == EntryKind.REFERRAL:
         reference = f", their reference {entry.reference}" if entry.reference else ""
-        return f"on {entry.referred_on:%d %B %Y}{reference}"
+        # "1 December 2026", as every other date on the case page (not strftime's "01").
+        return f"on {date_format(entry.referred_on, 'j F Y')}{reference}"
     if entry.kind == EntryKind.OUTCOME:
         return entry.get_disciplinary_display()
     if entry.kind == EntryKind.SUPPORT:

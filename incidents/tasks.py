@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from incidents.evidence import evidence_sweep
+from incidents.handover import reroute_by_date
 from incidents.retention import retention_run
 from incidents.triage import escalations_run
 from ops.heartbeats import records_heartbeat
@@ -23,3 +24,10 @@ def run_retention() -> dict[str, int]:
 def sweep_evidence() -> int:
     """Daily: remove evidence files no record names (a report rolled back after writing them)."""
     return len(evidence_sweep())
+
+
+@shared_task(name="incidents.reroute")
+def reroute() -> int:
+    """Hourly: the cases of schools whose memberships started or ended by date follow the roles
+    (a new DSL's first day; a leaver's last)."""
+    return reroute_by_date()

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from incidents import retention, selectors, services, triage
-from incidents.models import AccessAction, CaseAccess, Incident, RoutingDecision, Status
+from incidents.models import AccessAction, CaseAccess, Incident, Status
 from incidents.permissions import report_for_user, trail_for_user
 from incidents.triage_forms import (
     CloseForm,
@@ -23,7 +23,7 @@ from incidents.triage_forms import (
     StatusForm,
     SupportForm,
 )
-from people.models import Membership, Role, User
+from people.models import User
 
 PAGE_SIZE = 25
 
@@ -54,24 +54,9 @@ def _errors(form) -> str:
     )
 
 
-# Roles that receive reports: their holders have a queue, even while it is empty.
-RECEIVING_ROLES = [
-    Role.HEAD,
-    Role.DEPUTY_HEAD,
-    Role.DSL,
-    Role.DEPUTY_DSL,
-    Role.CHAIR,
-    Role.TRUST_HR,
-]
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    receives = Membership.objects.current().filter(user=request.user, role__in=RECEIVING_ROLES)
-    if (
-        not receives.exists()
-        and not RoutingDecision.objects.filter(recipient=request.user).exists()
-    ):
+    if not selectors.has_queue(request.user):
         raise PermissionDenied("Only people who receive reports have a queue.")
     schools = selectors.queue_schools(request.user)
     form = QueueFilterForm(request.GET or None, schools=schools)
@@ -92,22 +77,26 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def triage_forms(incident: Incident, recipients) -> dict:
+    # The case page shows these forms together, and several share a field name ("text"): each
+    # gets its own ids, or every label would point at the first form's box. Names stay as they
+    # are, so what is posted (and case_act) does not change.
     return {
-        "note_form": NoteForm(),
-        "status_form": StatusForm(),
-        "referral_form": ReferralForm(),
-        "close_form": CloseForm(),
+        "note_form": NoteForm(auto_id="note-%s"),
+        "status_form": StatusForm(auto_id="status-%s"),
+        "referral_form": ReferralForm(auto_id="referral-%s"),
+        "close_form": CloseForm(auto_id="close-%s"),
         "owner_form": OwnerForm(
-            recipients=User.objects.filter(pk__in=[r.pk for r in recipients]),
+            recipients=recipients,
             initial={"owner": incident.owner_id},
+            auto_id="owner-%s",
         ),
-        "support_form": SupportForm(),
-        "correction_form": CorrectionForm(),
+        "support_form": SupportForm(auto_id="support-%s"),
+        "correction_form": CorrectionForm(auto_id="correction-%s"),
     }
 
 
 def _recipients(incident: Incident):
-    return User.objects.filter(routing_decisions__incident=incident).order_by("full_name")
+    return selectors.recipients_now(incident)
 
 
 # What each action does: the form that reads it, and the service that writes it.

@@ -138,7 +138,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     services.case_access_record(incident=incident, user=request.user)
     notifications_mark_read(user=request.user, incident=incident)
     case = selectors.case_for(incident)
-    recipients = [d.recipient for d in case.decisions if d.recipient]
+    recipients = selectors.recipients_now(case.incident)
     return render(
         request,
         "incidents/case.html",

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
-from governance.cache import changed as dashboards_changed
 from notifications.services import email_queue
 from people.models import (
     TRUST_ONLY_ROLES,
@@ -25,6 +24,7 @@ from people.models import (
     StaffImport,
     User,
 )
+from people.signals import memberships_written
 from people.staff_import import (
     MAX_BYTES,
     ImportPlan,
@@ -94,7 +94,7 @@ def person_add(
         )
         for role in roles
     )
-    dashboards_changed(school_ids=[school.pk])  # bulk_create saves without signals
+    memberships_written(school_ids=[school.pk])
     if created:
         invitation_send(user=user, by=by)
     _audit(by, school, user, f"added with roles {', '.join(roles)}")
@@ -130,7 +130,7 @@ def person_roles_set(*, school: School, user: User, roles: list[str], by: User) 
         for role in roles
         if role not in held_roles
     )
-    dashboards_changed(school_ids=[school.pk])  # bulk_create saves without signals
+    memberships_written(school_ids=[school.pk])
     _audit(by, school, user, f"roles set to {', '.join(roles)}")
     logger.info("Roles of user %s at school %s set by %s", user.pk, school.pk, by.pk)
 
@@ -157,6 +157,7 @@ def person_leave(*, school: School, user: User, ends_on: datetime.date, by: User
         ended += 1
     if not ended:
         raise ValidationError("This person has no role at the school to end.")
+    memberships_written(school_ids=[school.pk])
     _audit(by, school, user, f"recorded as leaving on {ends_on:%d %B %Y}")
     logger.info(
         "User %s leaves school %s on %s (recorded by %s)", user.pk, school.pk, ends_on, by.pk
@@ -357,7 +358,7 @@ def staff_import_apply(*, staff_import: StaffImport, by: User) -> ImportPlan:
     Membership.objects.bulk_create(to_create)
     Membership.objects.bulk_update(to_update, ["staff_category"])
     User.objects.bulk_update(renamed, ["full_name"])
-    dashboards_changed(school_ids=[school.pk])  # bulk writes send no signals
+    memberships_written(school_ids=[school.pk])
     for user in new_users:
         invitation_send(user=user, by=by)
     staff_import.applied_at = timezone.now()
