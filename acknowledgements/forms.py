@@ -69,6 +69,16 @@ class ApprovalRequestForm(SchoolChoiceMixin, forms.ModelForm):
         widgets = {"kind": forms.RadioSelect, "details": forms.Textarea(attrs={"rows": 4})}
         labels = {"kind": "What do you need approval for?"}
 
+    def __init__(self, *args, kind_citations: dict[str, str] | None = None, **kwargs) -> None:
+        """`kind_citations`: the reader's own policy's clause for each kind (the view looks
+        them up), added to the choice so each says where the policy asks for approval."""
+        super().__init__(*args, **kwargs)
+        citations = kind_citations or {}
+        self.fields["kind"].choices = [
+            (value, f"{label} ({citations[value]})" if value in citations else label)
+            for value, label in self.fields["kind"].choices
+        ]
+
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(

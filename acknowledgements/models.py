@@ -172,6 +172,17 @@ class ApprovalKind(models.TextChoices):
     )
 
 
+# The clauses a declaration answers to, by key, in whichever school's policy has them:
+# St Elisabeth's §6.7–6.9; Villiers' "Personal use of Social Media" (no contact with any pupil
+# through social media, and its paragraph on staff who are also parents at the school).
+DECLARATION_CLAUSES = [
+    "6.7",
+    "6.8",
+    "6.9",
+    "personal-use-of-social-media-2",
+    "personal-use-of-social-media-6",
+]
+
 # The clause each kind of request comes from, by its key in the school's policy (DESIGN.md).
 APPROVAL_CLAUSES = {
     ApprovalKind.PARENT_CONVERSATIONS: ["6.5"],

@@ -4,9 +4,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from acknowledgements.models import (
+    APPROVAL_CLAUSES,
     ApprovalRequest,
     ApprovalStatus,
     Declaration,
@@ -15,7 +17,7 @@ from acknowledgements.models import (
 )
 from acknowledgements.permissions import decidable
 from people.models import Membership, Role, School, StaffCategory, User
-from policies.models import Audience, PolicyVersion, VersionStatus
+from policies.models import Audience, Clause, PolicyVersion, VersionStatus, clause_anchor
 
 DEFAULT_SIGNOFF_DAYS = 28
 
@@ -173,3 +175,86 @@ def schools_headed_by(user: User) -> list[School]:
             memberships__in=Membership.objects.current().filter(user=user, role=Role.HEAD)
         ).distinct()
     )
+
+
+# What the declaration and request forms cite: the reader's own school's clauses.
+
+
+@dataclass
+class Citation:
+    label: str  # "§6.7–6.9", or a section heading in quotes for a policy of unnumbered text
+    url: str  # the first of them, in the policy as published
+
+
+def _numbered_ranges(keys: list[str]) -> list[str]:
+    """["6.7", "6.8", "6.9", "8.1"] → ["6.7–6.9", "8.1"]: consecutive clauses of one section
+    read as a range, as the policies themselves cite them."""
+    ranges: list[list[str]] = []
+    for key in keys:
+        section, _, number = key.rpartition(".")
+        if ranges and number.isdigit():
+            last_section, _, last_number = ranges[-1][-1].rpartition(".")
+            if (
+                last_section == section
+                and last_number.isdigit()
+                and int(number) == int(last_number) + 1
+            ):
+                ranges[-1].append(key)
+                continue
+        ranges.append([key])
+    return [f"{r[0]}–{r[-1]}" if len(r) > 1 else r[0] for r in ranges]
+
+
+def _clause_rows(schools: list[School], keys: list[str]) -> list[tuple]:
+    """The clauses with these keys in the current staff policies in force at these schools
+    (their own and their trusts'), in policy order (one query)."""
+    trust_ids = {s.trust_id for s in schools if s.trust_id}
+    return list(
+        Clause.objects.filter(
+            Q(version__policy__school__in=schools) | Q(version__policy__trust_id__in=trust_ids),
+            key__in=keys,
+            version__status=VersionStatus.PUBLISHED,
+            version__policy__audience=Audience.STAFF,
+        )
+        .order_by("version__policy__title", "position")
+        .values_list(
+            "version__policy_id", "version__policy__school_id", "version__policy__trust_id",
+            "key", "section",
+        )
+    )  # fmt: skip
+
+
+def _cite(rows: list[tuple], school: School) -> list[Citation]:
+    here = [r for r in rows if r[1] == school.pk or (r[2] and r[2] == school.trust_id)]
+    numbered = [r for r in here if r[3][:1].isdigit()]
+    citations = []
+    for label in _numbered_ranges([r[3] for r in numbered]):
+        first = next(r for r in numbered if r[3] == label.split("–")[0])
+        citations.append(Citation(f"§{label}", _clause_url(first[0], first[3])))
+    seen_sections = set()
+    for policy_id, _school, _trust, key, section in here:
+        if not key[:1].isdigit() and section not in seen_sections:
+            seen_sections.add(section)
+            citations.append(Citation(f"“{section}”", _clause_url(policy_id, key)))
+    return citations
+
+
+def citations_at(schools: list[School], keys: list[str]) -> dict[int, list[Citation]]:
+    """For each school, by id: its policy's clauses with these keys, as citations linked to
+    the clause (one query). A school whose policy has none of them gets an empty list:
+    nothing is cited that is not in the reader's own policy."""
+    rows = _clause_rows(schools, keys)
+    return {school.pk: _cite(rows, school) for school in schools}
+
+
+def approval_citations(schools: list[School]) -> dict[str, dict[int, list[Citation]]]:
+    """For each kind of prior approval: each school's clauses it comes from (one query)."""
+    rows = _clause_rows(schools, [key for keys in APPROVAL_CLAUSES.values() for key in keys])
+    return {
+        kind: {school.pk: _cite([r for r in rows if r[3] in keys], school) for school in schools}
+        for kind, keys in APPROVAL_CLAUSES.items()
+    }
+
+
+def _clause_url(policy_id: int, key: str) -> str:
+    return reverse("policies:read", args=[policy_id]) + "#" + clause_anchor(key)

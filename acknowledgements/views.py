@@ -19,7 +19,12 @@ from acknowledgements.forms import (
     MoreInformationForm,
     StaffCategoryFilter,
 )
-from acknowledgements.models import APPROVAL_CLAUSES, ApprovalRequest, Declaration
+from acknowledgements.models import (
+    DECLARATION_CLAUSES,
+    ApprovalKind,
+    ApprovalRequest,
+    Declaration,
+)
 from acknowledgements.permissions import item_for_user, signoff_for_user
 from acknowledgements.receipts import receipt_reference_for
 from conduct_portal.reauth import recent_authentication_required
@@ -123,6 +128,9 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "signoffs": selectors.signoffs_for(user),
             "declarations": selectors.declarations_for(user),
             "requests": selectors.requests_for(user),
+            # Declaring and asking are done at a school: a trust-level role alone (the Data
+            # Protection Lead, the Head of HR) has no Head to send them to, so no link to a 404.
+            "at_a_school": any(m.school_id for m in memberships),
         },
     )
 
@@ -141,7 +149,8 @@ def _my_schools(request: HttpRequest):
 
 @login_required
 def declaration_new(request: HttpRequest) -> HttpResponse:
-    form = DeclarationForm(request.POST or None, schools=_my_schools(request))
+    schools = _my_schools(request)
+    form = DeclarationForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -151,7 +160,16 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your declaration has been sent to the Head.")
             return redirect("acknowledgements:declaration", pk=declaration.pk)
-    return render(request, "acknowledgements/declaration_form.html", {"form": form})
+    cited = selectors.citations_at(schools, DECLARATION_CLAUSES)
+    return render(
+        request,
+        "acknowledgements/declaration_form.html",
+        {
+            "form": form,
+            "citations": [(school, cited[school.pk]) for school in schools if cited[school.pk]],
+            "many": len(schools) > 1,
+        },
+    )
 
 
 @login_required
@@ -244,7 +262,11 @@ def declaration_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    form = ApprovalRequestForm(request.POST or None, schools=_my_schools(request))
+    schools = _my_schools(request)
+    cited = selectors.approval_citations(schools)
+    form = ApprovalRequestForm(
+        request.POST or None, schools=schools, kind_citations=_kind_citations(schools, cited)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.approval_request_submit(user=request.user, **form.cleaned_data)
@@ -253,11 +275,35 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your request has been sent to the Head.")
             return redirect("acknowledgements:request", pk=item.pk)
+    kinds = [
+        (ApprovalKind(kind).label, [(s, cited[kind][s.pk]) for s in schools if cited[kind][s.pk]])
+        for kind in cited
+    ]
     return render(
         request,
         "acknowledgements/request_form.html",
-        {"form": form, "clauses": APPROVAL_CLAUSES},
+        {
+            "form": form,
+            "kinds": [(label, at) for label, at in kinds if at],
+            "many": len(schools) > 1,
+        },
     )
+
+
+def _kind_citations(schools: list, cited: dict) -> dict[str, str]:
+    """Each kind's clauses as plain text for its radio label: "§6.5", or with the school's
+    name for someone at two schools. A kind not in the reader's policy cites nothing."""
+    labels = {}
+    for kind, by_school in cited.items():
+        parts = [
+            (f"{school}: " if len(schools) > 1 else "")
+            + ", ".join(c.label for c in by_school[school.pk])
+            for school in schools
+            if by_school[school.pk]
+        ]
+        if parts:
+            labels[kind] = "; ".join(parts)
+    return labels
 
 
 @login_required

@@ -55,7 +55,8 @@ def test_an_approval_shows_as_expired_after_its_date(request_, alice):
     assert request_.is_expired and request_.status_label == "Expired"
 
 
-def test_every_kind_names_its_clause(client, bob):
+def test_every_kind_names_its_clause(client, bob, se_policy):
+    # Its clause in the reader's own school's policy (tests/acknowledgements/test_school_wording.py).
     client.force_login(bob)
     page = client.get("/acknowledgements/requests/new/").text
     for kind in ApprovalKind:
