@@ -13,6 +13,9 @@ from policies import selectors
 from policies.models import Clause, PolicyVersion
 
 KEPT_SECONDS = 7 * 24 * 3600
+# Part of every key: raise it when the rendered HTML changes (templates/policies/_clause.html),
+# so a week-old cached text is not served in the old form.
+RENDERING = 2
 
 
 class ClauseText(NamedTuple):
@@ -24,7 +27,7 @@ class ClauseText(NamedTuple):
 def _kept(version: PolicyVersion, what: str, read):
     if version.is_draft:
         return read()
-    key = f"policies:{what}:{version.pk}:{version.content_sha256}"
+    key = f"policies:{what}:r{RENDERING}:{version.pk}:{version.content_sha256}"
     return remembered(key, read, timeout=KEPT_SECONDS)
 
 
