@@ -13,8 +13,9 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conduct_portal.mfa import MESSAGE, mfa_standing
+from conduct_portal.mfa import MESSAGE, MFA_ROLES, mfa_standing
 from incidents.models import CaseEntry
+from incidents.selectors import RECEIVING_ROLES
 from people.models import Role
 from tests.factories import PASSWORD, MembershipFactory, person
 from tests.reports import submit
@@ -53,6 +54,23 @@ def passed_code(client, authenticator: Authenticator) -> None:
         {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
     ]
     session.save()
+
+
+def test_everyone_who_can_receive_a_case_must_use_two_factor():
+    assert set(RECEIVING_ROLES) <= set(MFA_ROLES)
+
+
+@pytest.mark.parametrize(
+    ("role", "of_the_trust"), [(Role.VICE_CHAIR, False), (Role.TRUST_HR, True)]
+)
+def test_a_vice_chair_and_the_trusts_head_of_hr_need_two_factor(
+    client, villiers, role, of_the_trust
+):
+    holder = person(villiers)
+    where = {"school": None, "trust": villiers.trust} if of_the_trust else {"school": villiers}
+    MembershipFactory(user=holder, role=role, **where)
+    client.force_login(holder)
+    assert client.get("/").url == ACTIVATE
 
 
 def test_a_dsl_who_signed_in_with_a_password_alone_is_sent_to_set_up_two_factor(client, dsl):
