@@ -24,10 +24,10 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_record
 from incidents.models import CaseEntry, EntryKind, Incident, RoutingDecision, Status, role_title
-from incidents.routing import Decision, People, route
+from incidents.routing import ANSWERS_TO, Decision, People, route
 from notifications.models import Kind
-from notifications.services import notifications_create
-from people.models import Membership, School, User
+from notifications.services import email_queue, notifications_create
+from people.models import Membership, Role, School, User
 
 logger = logging.getLogger(__name__)
 
@@ -181,3 +181,64 @@ def reroute_by_date(*, today: datetime.date | None = None) -> int:
     school_ids = set(recent.filter(school__isnull=False).values_list("school_id", flat=True))
     trust_ids = set(recent.filter(trust__isnull=False).values_list("trust_id", flat=True))
     return schools_reroute(school_ids=school_ids, trust_ids=trust_ids)
+
+
+def waiting_for(incident: Incident, people: People | None = None) -> list[str]:
+    """The roles whose filling would route a report nobody in the portal receives, as the
+    school names them; empty when someone receives it."""
+    if any(d.recipient_id for d in incident.routing_decisions.all()):
+        return []
+    decisions = route(
+        school=incident.school,
+        category=incident.category,
+        subject=incident.subject_user,
+        affected=incident.affected_user or incident.reporter,
+        people=people,
+    )
+    return list(dict.fromkeys(title for d in decisions for title in d.vacant))
+
+
+def vacancy_contacts(incident: Incident, people: People | None = None) -> list[User]:
+    """Who is told that a role needs filling when nobody can receive a report: the school's or
+    trust's Data Protection Lead and the trust's Head — never the subject, nor anyone who
+    answers to them."""
+    people = people or People.of(incident.school)
+    subject = incident.subject_user
+    excluded = {subject.pk} if subject else set()
+    for role, holders in people.at_school.items():
+        if subject in holders:
+            for under in ANSWERS_TO.get(role, ()):
+                excluded |= {u.pk for u in people.at_school.get(under, ())}
+    contacts: list[User] = []
+    for holders in (
+        people.at_school.get(Role.DPL, []),
+        people.at_trust.get(Role.DPL, []),
+        people.at_trust.get(Role.HEAD, []),
+    ):
+        contacts += [u for u in holders if u.pk not in excluded and u not in contacts]
+    return contacts
+
+
+def unrouted_alert(*, incident: Incident) -> list[User]:
+    """Nobody in the portal can receive the report: tell its vacancy contacts that a role needs
+    filling, with nothing of the report itself. Returns who was told."""
+    people = People.of(incident.school)
+    told = vacancy_contacts(incident, people)
+    roles = waiting_for(incident, people)
+    for user in told:
+        email_queue(
+            recipient=user,
+            template="role_vacant",
+            context={"school": incident.school, "roles": roles},
+        )
+    if told:
+        logger.warning(
+            "Report %s at school %s reaches nobody: %s people told a role needs filling",
+            incident.pk, incident.school_id, len(told),
+        )  # fmt: skip
+    else:
+        logger.error(
+            "Report %s at school %s reaches nobody, and nobody can be told a role needs filling",
+            incident.pk, incident.school_id,
+        )  # fmt: skip
+    return told

@@ -206,10 +206,10 @@ INSTEAD_OF_SUBJECT: dict[str, Role] = {
 }
 # Who answers to the holder of a role at a school: none of them receives a report about that
 # holder, nor its escalation. The Head answers to the governing body as a whole, not to the
-# Chair alone, so a report about the Chair still reaches the Head (with the vice-chair).
+# Chair alone, so a report about the Chair still reaches the Head (with the vice-chair). Every
+# adult holds the staff role, the Head included, so only the Head's own reports list it.
 ANSWERS_TO: dict[str, set[str]] = {
     Role.HEAD: {Role.DEPUTY_HEAD, Role.DSL, Role.DEPUTY_DSL, Role.STAFF},
-    Role.DEPUTY_HEAD: {Role.STAFF},
     Role.DSL: {Role.DEPUTY_DSL},
 }
 # Roles whose holders, when they are the subject, must not be the only oversight of the report:
@@ -232,6 +232,9 @@ class Decision:
     recipient: User | None
     role: Role
     reason: str
+    # For a decision with no recipient: the roles, as the school names them, that are vacant
+    # along its chain — filling any of them routes the report.
+    vacant: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -344,10 +347,19 @@ class _Router:
 
     def decide(self, role: Role, opening: str | None = None) -> list[Decision]:
         notes: list[str] = [opening] if opening else []
-        step, users = next(((s, u) for s, u in self.walk(role, notes) if u), (None, []))
+        vacant: list[str] = []
+        step, users = None, []
+        for candidate, eligible in self.walk(role, notes):
+            if eligible:
+                step, users = candidate, eligible
+                break
+            where = self.people.at_trust if candidate.at_trust else self.people.at_school
+            if not where.get(candidate.role):
+                vacant.append(self.title(candidate.role, at_trust=candidate.at_trust)[4:])
         if step is None:
             notes.append("nobody in the portal can receive it")
-            return [Decision(None, role, _sentence(notes) + ".")]
+            vacant = list(dict.fromkeys(vacant))
+            return [Decision(None, role, _sentence(notes) + ".", vacant=vacant)]
         if len(notes) > (1 if opening else 0):
             routed_to = self.title(step.role, at_trust=step.at_trust)
             reason = f"{_sentence(notes)}; routed to {routed_to} instead."

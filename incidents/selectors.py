@@ -17,7 +17,7 @@ from incidents.models import (
     Support,
     role_title,
 )
-from incidents.routing import RULES, ClauseRef
+from incidents.routing import RULES, ClauseRef, route
 from notifications.models import Notification
 from notifications.models import Status as Delivery
 from people.models import Membership, Role, School, User
@@ -106,6 +106,22 @@ def people_of_schools(schools: list[School]) -> QuerySet[User]:
 
 
 @dataclass
+class RoutePreview:
+    receives: list[str]  # the roles that would receive the report, as the school names them
+    waiting_for: list[str]  # when nobody can: the roles whose filling would route it
+
+
+def route_preview(*, school: School, category: str, subject: User | None) -> RoutePreview:
+    """Who a report would go to, by role only, before it is sent (two queries)."""
+    decisions = route(school=school, category=category, subject=subject)
+    receives = [role_title(d.role, school) for d in decisions if d.recipient is not None]
+    if receives:
+        return RoutePreview(list(dict.fromkeys(receives)), [])
+    vacant = [title for d in decisions for title in d.vacant]
+    return RoutePreview([], list(dict.fromkeys(vacant)))
+
+
+@dataclass
 class Recipient:
     role: str
     name: str | None
@@ -114,7 +130,12 @@ class Recipient:
 def recipients_for_reporter(incident: Incident) -> list[Recipient]:
     """Who a report went to, as the reporter is told: by role only when the report is about one
     of the school's people, so nothing about the routing can point back at them."""
-    decisions = incident.routing_decisions.select_related("recipient")
+    reaching = set(recipients_now(incident).values_list("pk", flat=True))
+    decisions = [
+        d
+        for d in incident.routing_decisions.select_related("recipient")
+        if d.recipient_id in reaching
+    ]
     by_role = incident.subject_user_id is not None
     recipients, seen = [], set()
     for decision in decisions:

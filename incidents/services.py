@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import audit_record
 from incidents import evidence as evidence_files
+from incidents.handover import unrouted_alert
 from incidents.models import (
     AccessAction,
     CaseAccess,
@@ -132,7 +133,8 @@ def report_submit(
         detail=f"{incident.reference}: {incident.get_category_display()}",
     )  # fmt: skip
     if not recipients:
-        logger.error("Report %s (%s) could not be routed to anyone", incident.pk, category)
+        # It waits, unrouted and unseen, until a role is filled (incidents/handover.py).
+        unrouted_alert(incident=incident)
     logger.info(
         "Report %s (%s%s) at school %s: %s files, %s recipients",
         incident.pk,

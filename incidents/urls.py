@@ -6,6 +6,7 @@ app_name = "incidents"
 
 urlpatterns = [
     path("report/", views.report_new, name="report"),
+    path("report/recipients/", views.report_recipients, name="report_recipients"),
     path("mine/", views.my_reports, name="mine"),
     path("queue/", triage_views.queue, name="queue"),
     path("<int:pk>/", views.case, name="case"),

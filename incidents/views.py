@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from incidents import selectors, services
 from incidents.evidence import EvidenceRefused, LimitedUploadHandler
 from incidents.forms import PLATFORMS, ReportForm
+from incidents.handover import vacancy_contacts, waiting_for
 from incidents.models import Category, role_title
 from incidents.permissions import evidence_for_user, report_for_user, reporting_schools
 from incidents.routing import RULES
@@ -109,16 +110,40 @@ def _goes_to(category: str, school: School) -> str:
 
 
 @login_required
+def report_recipients(request: HttpRequest) -> HttpResponse:
+    """The report form asks, as the reporter chooses, who the report would go to (by role), so a
+    reporter learns before sending it when nobody in the portal can receive it yet."""
+    schools = reporting_schools(request.user)
+    by_pk = {str(school.pk): school for school in schools}
+    school = by_pk.get(request.GET.get("school", ""), schools[0])
+    category = request.GET.get("category", "")
+    preview = None
+    if category in RULES:
+        subject = None
+        if request.GET.get("subject_kind") == "adult" and request.GET.get("subject_user"):
+            subject = (
+                selectors.people_of_schools([school]).filter(pk=request.GET["subject_user"]).first()
+            )
+        preview = selectors.route_preview(school=school, category=category, subject=subject)
+    return render(
+        request, "incidents/_report_recipients.html", {"preview": preview, "school": school}
+    )
+
+
+@login_required
 @never_cache
 def report_sent(request: HttpRequest, pk: int) -> HttpResponse:
     incident = report_for_user(request.user, pk, action="view_status")
+    recipients = selectors.recipients_for_reporter(incident)
     return render(
         request,
         "incidents/report_sent.html",
         {
             "incident": incident,
             "rule": RULES[incident.category],
-            "recipients": selectors.recipients_for_reporter(incident),
+            "recipients": recipients,
+            "waiting_for": [] if recipients else waiting_for(incident),
+            "vacancy_told": not recipients and bool(vacancy_contacts(incident)),
             "indecent_images": incident.category == Category.INDECENT_IMAGES,
         },
     )
@@ -126,6 +151,8 @@ def report_sent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
+    # The page is where a status-change notification opens: seeing it reads them.
+    notifications_mark_read(user=request.user, link=request.path)
     return render(
         request, "incidents/my_reports.html", {"reports": selectors.reports_by(request.user)}
     )

@@ -4,19 +4,24 @@ import contextlib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 
 # Seconds an SMTP relay may take to answer before the send fails (and is retried later).
 SMTP_TIMEOUT = 30
+
+
+def _plain_text(template: str, context: dict) -> str:
+    """A plain-text part is not HTML: "St Elisabeth's" must not arrive as "St Elisabeth&#x27;s"."""
+    return get_template(template).template.render(Context(context, autoescape=False))
 
 
 def render_templated_email(name: str, context: dict) -> dict[str, str]:
     """The e-mail's subject, text body and (if its template exists) HTML body."""
     context = {"site_url": settings.SITE_URL, **context}
     rendered = {
-        "subject": " ".join(render_to_string(f"emails/{name}_subject.txt", context).split()),
-        "body": render_to_string(f"emails/{name}_body.txt", context),
+        "subject": " ".join(_plain_text(f"emails/{name}_subject.txt", context).split()),
+        "body": _plain_text(f"emails/{name}_body.txt", context),
     }
     with contextlib.suppress(TemplateDoesNotExist):
         rendered["html"] = render_to_string(f"emails/{name}_body.html", context)

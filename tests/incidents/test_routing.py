@@ -74,6 +74,12 @@ def test_a_report_about_the_head_skips_everyone_who_answers_to_them(se):
     )
 
 
+def test_a_report_about_the_deputy_head_goes_to_the_head(se):
+    # Everyone holds the staff role, the Head too: the Head does not "answer to" a deputy.
+    (decision,) = route(school=se.school, category=Category.BREACH, subject=se.deputy_head)
+    assert decision.recipient == se.head
+
+
 def test_a_report_about_the_dsl_goes_to_the_head(se):
     (decision,) = route(school=se.school, category=Category.PUPIL_ONLINE_SAFETY, subject=se.dsl)
     assert decision.recipient == se.head

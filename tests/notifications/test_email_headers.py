@@ -81,3 +81,17 @@ def test_the_message_id_is_well_formed_and_names_the_row_and_the_portal(
     )
     # Derived from the row alone: reloading it changes nothing.
     assert services.notification_message_id(Notification.objects.get(pk=row.pk)) == message_id
+
+
+def test_a_plain_text_email_is_not_html_escaped():
+    from notifications.email import render_templated_email
+
+    class Recipient:
+        def get_short_name(self) -> str:
+            return "O'Brien"
+
+    rendered = render_templated_email(
+        "role_vacant", {"recipient": Recipient(), "school": "St Elisabeth's", "roles": ["Chair"]}
+    )
+    assert rendered["subject"] == "A role needs filling at St Elisabeth's"
+    assert "Dear O'Brien," in rendered["body"] and "&#x27;" not in rendered["body"]
