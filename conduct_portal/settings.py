@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "policies",
     "acknowledgements",
     "incidents",
+    "allegations",
     "notifications",
     "governance",
     "audit",
@@ -258,7 +259,9 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
+    # Named in full: an eager apply_async still takes a producer from kombu's pool, and a bare
+    # "memory://" makes kombu warn, on every task, that it is guessing the host.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -82,7 +82,7 @@ def test_this_run_has_tasks_in_process_a_local_cache_and_the_test_outbox():
     assert loaded.ENV_FILE == ""
     assert os.environ[ENV_FILE_VARIABLE] == ""
     # Celery prefers an exported CELERY_BROKER_URL to its settings: none is left to prefer.
-    assert celery_app.conf.broker_url == "memory://"
+    assert celery_app.conf.broker_url == "memory://localhost/"
     assert celery_app.conf.task_always_eager is True
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
 
