@@ -7,8 +7,8 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from django.db import transaction
 
-        from incidents.handover import schools_reroute
-        from people.signals import memberships_changed
+        from incidents.handover import _warn_before_roles_removed, schools_reroute
+        from people.signals import memberships_changed, roles_removal_asked
 
         def reroute_once_committed(school_ids: set[int], trust_ids: set[int], **kwargs) -> None:
             # Cases follow the roles: once the new memberships are there to be read.
@@ -17,3 +17,4 @@ class IncidentsConfig(AppConfig):
             )
 
         memberships_changed.connect(reroute_once_committed, weak=False, dispatch_uid="reroute")
+        roles_removal_asked.connect(_warn_before_roles_removed, dispatch_uid="vacancy-warnings")

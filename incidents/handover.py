@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
-from incidents.models import CaseEntry, EntryKind, Incident, RoutingDecision, Status, role_title
+from incidents.models import (
+    CaseEntry,
+    Category,
+    EntryKind,
+    Incident,
+    RoutingDecision,
+    Status,
+    role_title,
+)
 from incidents.routing import ANSWERS_TO, Decision, People, route
 from notifications.models import Kind
 from notifications.services import email_queue, notifications_create
@@ -242,3 +250,37 @@ def unrouted_alert(*, incident: Incident) -> list[User]:
             incident.pk, incident.school_id,
         )  # fmt: skip
     return told
+
+
+def reports_left_without_recipient(*, school: School, user: User, roles: set[str]) -> list[str]:
+    """Which reports would reach nobody if `user` no longer held `roles` at the school (and
+    did now): the people page says so before a Head makes the Chair, the DSL or the Head vacant."""
+    now = People.of(school)
+    after = now.without(user, roles)
+    subjects: list[User | None] = [None]
+    for role in (Role.HEAD, Role.CHAIR, Role.VICE_CHAIR, Role.DSL):
+        subjects += [u for u in now.at_school.get(role, []) if u not in subjects]
+    sentences = []
+    for subject in subjects:
+        lost = [
+            category.label.lower()
+            for category in Category
+            if any(
+                d.recipient
+                for d in route(school=school, category=category, subject=subject, people=now)
+            )
+            and not any(
+                d.recipient
+                for d in route(school=school, category=category, subject=subject, people=after)
+            )
+        ]
+        if not lost:
+            continue
+        about = "Reports" if subject is None else f"Reports about {subject.full_name}"
+        kinds = "of every kind" if len(lost) == len(Category) else "of " + "; ".join(lost)
+        sentences.append(f"{about} {kinds} would reach nobody in the portal.")
+    return sentences
+
+
+def _warn_before_roles_removed(school: School, user: User, roles: set[str], **kwargs) -> list[str]:
+    return reports_left_without_recipient(school=school, user=user, roles=roles)

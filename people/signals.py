@@ -14,6 +14,17 @@ from django.dispatch import Signal
 from people.models import Membership
 
 memberships_changed = Signal()  # school_ids: set[int], trust_ids: set[int]
+# Asked before a person's roles at a school are reduced (roles set, leaver): each receiver
+# answers with a list of sentences saying what would then stop working, for the Head to confirm.
+roles_removal_asked = Signal()  # school, user, roles: set[str]
+
+
+def roles_removal_warnings(*, school, user, roles: set[str]) -> list[str]:
+    """What taking these roles from the person would leave without anyone (nothing to say: [])."""
+    if not roles:
+        return []
+    answers = roles_removal_asked.send(sender=Membership, school=school, user=user, roles=roles)
+    return [sentence for _, sentences in answers for sentence in sentences or []]
 
 
 def memberships_written(

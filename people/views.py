@@ -21,6 +21,7 @@ from people.forms import (
 )
 from people.models import Invitation, Membership, Role, School, StaffCategory, StaffImport, User
 from people.permissions import school_for_manager
+from people.signals import roles_removal_warnings
 from people.staff_import import ImportRefused, plan_import
 
 
@@ -150,6 +151,12 @@ def _act(request: HttpRequest, slug: str, user_id: int, form_class, action, done
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    elif warnings := _unconfirmed_warnings(request, school, person, form):
+        return render(
+            request,
+            "people/confirm_roles_removal.html",
+            {"school": school, "person": person, "warnings": warnings, "form": form},
+        )
     else:
         try:
             action(school=school, user=person, by=request.user, **form.cleaned_data)
@@ -158,6 +165,20 @@ def _act(request: HttpRequest, slug: str, user_id: int, form_class, action, done
         else:
             messages.success(request, done.format(name=person.full_name))
     return redirect("people:detail", slug=slug, user_id=user_id)
+
+
+def _unconfirmed_warnings(request: HttpRequest, school: School, person: User, form) -> list[str]:
+    """Before a change leaves reports with nobody to receive them (the Chair, the DSL or the
+    Head made vacant), the Head is told which, and asked to confirm."""
+    if request.POST.get("confirmed") == "yes":
+        return []
+    held = set(
+        Membership.objects.current()
+        .filter(school=school, user=person)
+        .values_list("role", flat=True)
+    )
+    kept = set(form.cleaned_data.get("roles", ())) if "roles" in form.cleaned_data else set()
+    return roles_removal_warnings(school=school, user=person, roles=held - kept)
 
 
 @login_required
