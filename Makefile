@@ -16,11 +16,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
-## run: install, migrate, seed the demo and serve on http://127.0.0.1:8000 (no services needed)
+## run: install, migrate, seed the demo and serve on http://127.0.0.1:8000 (no services needed);
+## `make run PORT=8001` serves on another port
+PORT ?= 8000
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT)) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install, lint and run the whole suite (on PostgreSQL when DATABASE_URL is set)
 test: $(INSTALLED) node_modules/.installed
