@@ -18,11 +18,14 @@ node_modules/.installed: package.json package-lock.json
 
 ## run: install, migrate, seed the demo and serve on http://127.0.0.1:8000 (no services needed);
 ## `make run PORT=8001` serves on another port
+# The demo runs on Django's development server, whose "do not use it in production" banner reads
+# like an error at every start: hidden here (production runs gunicorn: docker-compose.yml).
 PORT ?= 8000
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT)) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT)) DJANGO_RUNSERVER_HIDE_WARNING=true \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install, lint and run the whole suite (on PostgreSQL when DATABASE_URL is set)
 test: $(INSTALLED) node_modules/.installed
