@@ -8,6 +8,7 @@ from typing import cast
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from acknowledgements.models import (
@@ -24,7 +25,8 @@ from acknowledgements.selectors import current_versions_for_school
 from audit.models import Action
 from audit.services import audit_record
 from lib.batch import run_each
-from notifications.services import email_queue
+from notifications.models import Kind
+from notifications.services import email_queue, notifications_create
 from people.models import Membership, Role, School, User
 from people.selectors import holders_of
 from policies.comparison import compare, keys_changed
@@ -36,6 +38,19 @@ logger = logging.getLogger(__name__)
 # The clause whose monitoring notice every sign-off repeats: St Elisabeth's §3.4, or the
 # "Monitoring" section of a policy like Villiers'.
 MONITORING_CLAUSE_KEYS = ["3.4", "monitoring-1"]
+
+
+def _tell_in_app(item: Declaration | ApprovalRequest, kind: Kind) -> None:
+    """A notification in the portal for the person waiting on a decision, beside its e-mail:
+    it says only that there is an answer, and opens the declaration or request."""
+    name = (
+        "acknowledgements:declaration"
+        if isinstance(item, Declaration)
+        else "acknowledgements:request"
+    )
+    notifications_create(
+        recipients=[item.user], kind=kind, link=reverse(name, args=[item.pk]), email=False
+    )
 
 
 def _email_on_commit(name: str, *, to: User, context: dict) -> None:
@@ -373,6 +388,7 @@ def declaration_acknowledge(
     declaration.save()
     _audit(declaration, by, "acknowledged")
     _email_on_commit("declaration_outcome", to=declaration.user, context={"item": declaration})
+    _tell_in_app(declaration, Kind.DECLARATION_OUTCOME)
     return declaration
 
 
@@ -385,6 +401,7 @@ def declaration_request_more(*, declaration: Declaration, by: User, note: str) -
     declaration.save()
     _audit(declaration, by, "sent back for more information")
     _email_on_commit("declaration_outcome", to=declaration.user, context={"item": declaration})
+    _tell_in_app(declaration, Kind.DECLARATION_OUTCOME)
     return declaration
 
 
@@ -449,4 +466,5 @@ def approval_decide(
     request.save()
     _audit(request, by, request.get_status_display().lower())
     _email_on_commit("approval_outcome", to=request.user, context={"item": request})
+    _tell_in_app(request, Kind.APPROVAL_OUTCOME)
     return request

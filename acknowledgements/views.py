@@ -30,6 +30,7 @@ from acknowledgements.receipts import receipt_reference_for
 from conduct_portal.reauth import recent_authentication_required
 from lib.client import client_ip
 from lib.csv_export import csv_response
+from notifications.services import notifications_mark_read
 from people.selectors import memberships_for
 from policies.comparison import Change
 from policies.models import PolicyVersion, VersionStatus
@@ -176,6 +177,8 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
 def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = item_for_user(Declaration, request.user, pk)
     deciding = declaration.user != request.user
+    if not deciding:  # the Head's answer is here: its notification has been read
+        notifications_mark_read(user=request.user, link=request.path)
     context = {"declaration": declaration, "deciding": deciding}
     if deciding:
         context["acknowledge_form"] = AcknowledgeForm()
@@ -310,6 +313,8 @@ def _kind_citations(schools: list, cited: dict) -> dict[str, str]:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = item_for_user(ApprovalRequest, request.user, pk)
     deciding = item.user != request.user
+    if not deciding:
+        notifications_mark_read(user=request.user, link=request.path)
     form = DecisionForm(request.POST or None) if deciding else None
     if request.method == "POST" and deciding and form.is_valid():
         item = item_for_user(ApprovalRequest, request.user, pk, action="decide")

@@ -13,6 +13,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Action
@@ -69,6 +70,15 @@ def _move(incident: Incident, to: str, by: User | None, text: str = "") -> None:
     if to == Status.ACKNOWLEDGED and incident.acknowledged_at is None:
         incident.acknowledged_at = timezone.now()
     incident.save(update_fields=["status", "acknowledged_at"])
+    if incident.reporter_id != (by.pk if by else None):
+        # The reporter follows their report's status, and only that (DESIGN.md): they are told
+        # it changed, in the portal and by an e-mail with no details, and it opens My reports.
+        notifications_create(
+            recipients=[incident.reporter],
+            kind=Kind.REPORT_STATUS,
+            incident=incident,
+            link=reverse("incidents:mine"),
+        )
 
 
 def _refuse_unless_open(incident: Incident, doing: str) -> None:

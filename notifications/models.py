@@ -28,6 +28,11 @@ class Kind(models.TextChoices):
     INCIDENT_REPORTED = "incident_reported", "A new report needs your attention"
     INCIDENT_ESCALATED = "incident_escalated", "A report was escalated to you"
     MESSAGE = "message", "A message from the Conduct Portal"
+    # Outcomes a person is waiting for. In the portal only what happened, never the details:
+    # the notification opens the page that has them (Notification.url).
+    DECLARATION_OUTCOME = "declaration_outcome", "The Head has answered your declaration"
+    APPROVAL_OUTCOME = "approval_outcome", "Your request for prior approval has been decided"
+    REPORT_STATUS = "report_status", "The status of your report has changed"
 
 
 class Notification(models.Model):
@@ -59,6 +64,12 @@ class Notification(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    url = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the notification opens, when that is not the case page: the person's "
+        "declaration or request, or a reporter's My reports (a reporter never sees the case).",
+    )
     message = models.JSONField(
         default=dict,
         blank=True,
@@ -78,6 +89,8 @@ class Notification(models.Model):
 
     @property
     def link(self) -> str:
+        if self.url:
+            return self.url
         if self.incident_id:
             return reverse("incidents:case", args=[self.incident_id])
         return reverse("notifications:list")

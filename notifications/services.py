@@ -75,9 +75,18 @@ def _claim_seconds() -> int:
 
 
 def notifications_create(
-    *, recipients: Iterable[User], kind: Kind, urgent: bool = False, incident=None
+    *,
+    recipients: Iterable[User],
+    kind: Kind,
+    urgent: bool = False,
+    incident=None,
+    link: str = "",
+    email: bool = True,
 ) -> list[Notification]:
     """One in-app notification and one e-mail per recipient.
+
+    `link`: where they open, when not the case page (Notification.url). `email=False`: in-app
+    only, for an event whose e-mail goes out on its own (a decision's, through email_queue).
 
     Call it inside the transaction that writes the event: if that rolls back, so do these rows,
     and nothing is queued. The in-app row is written already sent, so the bell shows it the
@@ -87,13 +96,16 @@ def notifications_create(
     now = timezone.now()
     rows = []
     for user in recipients:
-        common = {"recipient": user, "incident": incident, "kind": kind, "urgent": urgent}
+        common = {
+            "recipient": user, "incident": incident, "kind": kind, "urgent": urgent, "url": link
+        }  # fmt: skip
         rows.append(
             Notification(
                 **common, channel=Channel.IN_APP, status=Status.SENT, created_at=now, sent_at=now
             )
         )
-        rows.append(Notification(**common, channel=Channel.EMAIL, created_at=now))
+        if email:
+            rows.append(Notification(**common, channel=Channel.EMAIL, created_at=now))
     Notification.objects.bulk_create(rows)
     emails = [(row.pk, row.urgent) for row in rows if row.channel == Channel.EMAIL]
     if emails:
@@ -343,11 +355,14 @@ def notifications_retry(*, notifications: Iterable[Notification]) -> int:
     return len(items)
 
 
-def notifications_mark_read(*, user: User, incident=None) -> int:
-    """Mark the person's in-app notifications read: all of them, or those about one incident."""
+def notifications_mark_read(*, user: User, incident=None, link: str | None = None) -> int:
+    """Mark the person's in-app notifications read: all of them, or those about one incident,
+    or those that open one page (`link`: a declaration, a request, My reports)."""
     unread = Notification.objects.filter(
         recipient=user, channel=Channel.IN_APP, status=Status.SENT, read_at__isnull=True
     )
     if incident is not None:
         unread = unread.filter(incident=incident)
+    if link is not None:
+        unread = unread.filter(url=link)
     return unread.update(read_at=timezone.now())

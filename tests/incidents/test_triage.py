@@ -195,6 +195,10 @@ def test_the_chronology_holds_everything_in_time_order(se, django_capture_on_com
     assert "Routed to Alice Archer" in what
     assert "Evidence added" in what
     assert "Notification sent (e-mail)" in what and "Notification sent (in the portal)" in what
+    # The reporter being told of each status change is in it too (tests/notifications/test_outcomes.py).
+    told = [i for i in chronology(case_for(incident)) if "The status of your report" in i.detail]
+    assert {i.detail for i in told} == {"to Bob Baker: The status of your report has changed"}
+    what = [w for w in what if not w.startswith("Notification sent")]
     assert what[-7:] == [
         "Status: new → acknowledged",
         "Owner: Sarah Lowe",
