@@ -289,11 +289,15 @@ class _Router:
         self.subject_roles = people.roles_of(subject) if subject else set()
         # Everyone at the school who answers to the subject in one of the subject's roles there
         # (line management is the school's: trust officers answer to nobody at the school).
-        self.answer_to_subject = {
-            user.pk
+        self.roles_under_subject = {
+            under
             for role, holders in people.at_school.items()
             if subject in holders
             for under in ANSWERS_TO.get(role, ())
+        }
+        self.answer_to_subject = {
+            user.pk
+            for under in self.roles_under_subject
             for user in people.at_school.get(under, ())
         }
 
@@ -354,7 +358,9 @@ class _Router:
                 step, users = candidate, eligible
                 break
             where = self.people.at_trust if candidate.at_trust else self.people.at_school
-            if not where.get(candidate.role):
+            # A vacant role whose holder would answer to the subject could not receive it either.
+            under = not candidate.at_trust and candidate.role in self.roles_under_subject
+            if not where.get(candidate.role) and not under:
                 vacant.append(self.title(candidate.role, at_trust=candidate.at_trust)[4:])
         if step is None:
             notes.append("nobody in the portal can receive it")
