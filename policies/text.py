@@ -13,9 +13,10 @@ from policies import selectors
 from policies.models import Clause, PolicyVersion
 
 KEPT_SECONDS = 7 * 24 * 3600
-# Part of every key: raise it when the rendered HTML changes (templates/policies/_clause.html),
+# Part of every key: raise it when the rendered HTML changes (templates/policies/_text.html,
+# _clause.html, _gap.html),
 # so a week-old cached text is not served in the old form.
-RENDERING = 2
+RENDERING = 3
 
 
 class ClauseText(NamedTuple):

@@ -17,7 +17,7 @@ from acknowledgements.models import (
     SignOff,
 )
 from audit.models import Action, AuditEvent
-from notifications.models import Notification
+from notifications.models import Channel, Notification
 from tests.acknowledgements.test_signoff import sign
 from tests.race import interleave
 from tests.support import require
@@ -34,7 +34,7 @@ def test_two_decisions_on_a_request_at_once_make_one(alice, bob, st_elisabeths, 
     request = services.approval_request_submit(
         user=bob, school=st_elisabeths, kind=ApprovalKind.OFFICIAL_SITE, details="PTA page"
     )
-    emails_before = Notification.objects.filter(recipient=bob).count()
+    emails_before = Notification.objects.filter(recipient=bob, channel=Channel.EMAIL).count()
 
     def approve():
         return services.approval_decide(
@@ -56,7 +56,10 @@ def test_two_decisions_on_a_request_at_once_make_one(alice, bob, st_elisabeths, 
         detail__startswith="asked"
     )
     assert list(decisions.values_list("detail", flat=True)) == ["approved"]
-    assert Notification.objects.filter(recipient=bob).count() == emails_before + 1
+    assert (
+        Notification.objects.filter(recipient=bob, channel=Channel.EMAIL).count()
+        == emails_before + 1
+    )
 
 
 def test_two_acknowledgements_of_a_declaration_at_once_make_one(
@@ -66,7 +69,7 @@ def test_two_acknowledgements_of_a_declaration_at_once_make_one(
         user=bob, school=st_elisabeths, pupil_name="Poppy Baker", class_or_year="Year 3",
         relationship="niece", social_media_contact=True,
     )  # fmt: skip
-    emails_before = Notification.objects.filter(recipient=bob).count()
+    emails_before = Notification.objects.filter(recipient=bob, channel=Channel.EMAIL).count()
 
     def acknowledge():
         return services.declaration_acknowledge(
@@ -80,7 +83,10 @@ def test_two_acknowledgements_of_a_declaration_at_once_make_one(
     assert "already been decided" in second.messages[0]
     events = AuditEvent.objects.filter(action=Action.DECLARATION, detail="acknowledged")
     assert events.count() == 1
-    assert Notification.objects.filter(recipient=bob).count() == emails_before + 1
+    assert (
+        Notification.objects.filter(recipient=bob, channel=Channel.EMAIL).count()
+        == emails_before + 1
+    )
 
 
 def test_two_sign_offs_at_once_make_one_record_and_one_audit_row(bob, se_policy, monkeypatch):
