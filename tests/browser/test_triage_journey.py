@@ -25,7 +25,10 @@ def test_the_dsl_acknowledges_notes_refers_to_channel_and_closes_a_prevent_conce
     journey.click("link", name=prevent.reference)
     journey.click("button", name="Acknowledge")
     assert page.get_by_text("Acknowledged: the case is yours.").is_visible()
-    page.get_by_label("Note").fill("Spoke to the pupil with the class teacher present.")
+    # "Note", not the referral's "Notes": each box has its own label now.
+    page.get_by_role("textbox", name="Note*", exact=True).fill(
+        "Spoke to the pupil with the class teacher present."
+    )
     journey.click("button", name="Add note")
     page.get_by_text("Record a referral").click()
     page.get_by_label("Agency").select_option("channel")
