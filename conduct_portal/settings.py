@@ -305,6 +305,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.sweep_evidence",
         "schedule": crontab(hour=2, minute=45),
     },
+    # Concerns about adults (allegations/): the one-working-day LADO clock, and malicious
+    # allegations removed once found so.
+    "allegation-lado-escalations": {
+        "task": "allegations.lado_escalations",
+        "schedule": 300.0,
+        "options": {"expires": 250},
+    },
+    "allegation-malicious-removal": {
+        "task": "allegations.remove_malicious",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "notifications-sweep": {
         "task": "notifications.sweep",
         "schedule": 60.0,

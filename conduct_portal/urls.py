@@ -12,6 +12,7 @@ urlpatterns = [
     path("public/", include("conduct_portal.public_urls")),
     path("policies/", include("policies.urls")),
     path("incidents/", include("incidents.urls")),
+    path("allegations/", include("allegations.urls")),
     path("notifications/", include("notifications.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
     path("people/", include("people.urls")),
