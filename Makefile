@@ -73,7 +73,7 @@ seed_scale: $(INSTALLED)
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(BIN)/python manage.py migrate --no-input
 	DATABASE_URL=$(SCALE_DATABASE_URL) $(BIN)/python manage.py seed_scale
 
-## bench: gunicorn + worker on PostgreSQL and Redis at trust scale, under load; see README "Performance"
+## bench: gunicorn + worker on PostgreSQL and Redis at trust scale, under load; see bench/README.md
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
