@@ -1,7 +1,7 @@
 """What anyone may read without an account: the exact text of published versions."""
 
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from policies import selectors
 from policies.models import canonical_text
@@ -11,7 +11,7 @@ from policies.text import clause_texts
 CACHE_SECONDS = 24 * 3600
 
 
-@require_GET
+@require_safe  # GET, and HEAD for `curl -I`
 def version_text(request: HttpRequest, owner: str, pk: int, number: int) -> HttpResponse:
     """The canonical text of a published (or superseded) version: the bytes whose SHA-256 is
     on every receipt of it. A draft, or a version of another school's address, is a 404."""
