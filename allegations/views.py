@@ -32,6 +32,8 @@ from incidents.services import case_access_record
 def index(request: HttpRequest) -> HttpResponse:
     """What reaches this person: low-level concerns they handle and allegations they see."""
     concerns = list(selectors.concerns_handled_by(request.user))
+    for item in concerns:
+        item.latest = ([None, *item.responses.all()])[-1]  # prefetched: no query
     return render(
         request,
         "allegations/index.html",
