@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from conduct_portal.immutability import AppendOnly
-from incidents.models import Incident
+from incidents.models import Incident, role_title
 from people.models import Role, School
 
 
@@ -124,6 +124,15 @@ class Allegation(models.Model):
 
     def __str__(self) -> str:
         return f"Allegation {self.incident.reference}"
+
+    @property
+    def outcome_word(self) -> str:
+        """ "Unsubstantiated", for a badge: the label before its definition."""
+        return self.get_outcome_display().split(":")[0]
+
+    @property
+    def case_manager_title(self) -> str:
+        return role_title(self.case_manager_role, self.incident.school)
 
     @property
     def lado_in_time(self) -> bool | None:
