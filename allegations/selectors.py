@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from acknowledgements.models import SignOff
@@ -292,30 +292,3 @@ def kept_until(allegation: Allegation) -> datetime.date | None:
 
 def access_log(incident: Incident) -> QuerySet[CaseAccess]:
     return CaseAccess.objects.filter(incident=incident).select_related("user", "evidence")
-
-
-def by_status_and_outcome(schools: list[School], start, end) -> dict:
-    """Counts for the governors' dashboard: allegations by where they are and how they ended,
-    low-level concerns by response, and LADO contacts made in time (three queries)."""
-    allegations = Allegation.objects.filter(
-        incident__school__in=schools,
-        incident__created_at__date__gte=start,
-        incident__created_at__date__lte=end,
-    )
-    by_outcome = dict(
-        allegations.exclude(outcome="").order_by().values_list("outcome").annotate(n=Count("pk"))
-    )
-    lado = list(
-        allegations.filter(lado_due_at__isnull=False).values_list(
-            "lado_due_at", "lado_contacted_at"
-        )
-    )
-    concerns = LowLevelConcern.objects.filter(
-        school__in=schools, raised_at__date__gte=start, raised_at__date__lte=end
-    ).count()
-    return {
-        "outcomes": by_outcome,
-        "lado": lado,
-        "concerns": concerns,
-        "open": allegations.filter(outcome="").count(),
-    }
