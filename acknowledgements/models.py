@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conduct_portal.immutability import AppendOnly
+from lib.immutability import AppendOnly
 from people.models import School
 from policies.models import PolicyVersion
 

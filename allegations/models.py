@@ -8,7 +8,7 @@ incident's chronology. A `LowLevelConcern` stands on its own until its handler d
 the harm threshold, when it becomes a report and an allegation.
 
 The records are evidence: the database refuses to change or delete them (migration 0002) except
-inside `conduct_portal.immutability.erasure_permitted()` (retention).
+inside `lib.immutability.erasure_permitted()` (retention).
 """
 
 import datetime
@@ -18,8 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conduct_portal.immutability import AppendOnly
 from incidents.models import Incident, role_title
+from lib.immutability import AppendOnly
 from people.models import Role, School
 
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from conduct_portal.immutability import AppendOnly
+from lib.immutability import AppendOnly
 from people.models import School
 
 

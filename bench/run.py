@@ -123,8 +123,8 @@ def erase_earlier_runs() -> dict[str, int]:
     from django.contrib.sessions.models import Session
 
     from acknowledgements.models import SignOff
-    from conduct_portal.immutability import erasure_permitted
     from incidents.models import CaseAccess, CaseEntry, Evidence, Incident, RoutingDecision
+    from lib.immutability import erasure_permitted
     from notifications.models import Notification, NotificationAttempt
 
     removed = {}

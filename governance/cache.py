@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db import transaction
 
-from conduct_portal.caching import remembered
 from governance.figures import Dashboard
 from governance.periods import Period
+from lib.caching import remembered
 
 if TYPE_CHECKING:  # the selectors import this module
     from governance.selectors.scope import Scope

@@ -1,7 +1,7 @@
 """Reports of incidents, their evidence, who they were routed to and why, and who looked.
 
 Evidence, routing decisions and case accesses are records: the database refuses to change or
-delete them outside a sanctioned erasure (see migration 0002 and conduct_portal.immutability).
+delete them outside a sanctioned erasure (see migration 0002 and lib.immutability).
 """
 
 from pathlib import Path
@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from conduct_portal.immutability import AppendOnly
+from lib.immutability import AppendOnly
 from people.models import Role, School
 
 

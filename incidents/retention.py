@@ -7,7 +7,7 @@
   DEFAULT_YEARS, from the date of the report.
 - A report on legal hold, or not yet closed, is never deleted.
 
-Deletion goes through conduct_portal.immutability.erasure_permitted(): the only sanctioned way
+Deletion goes through lib.immutability.erasure_permitted(): the only sanctioned way
 past the append-only triggers. What was deleted is recorded (references only) in the audit log.
 """
 
@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import audit_record
-from conduct_portal.immutability import erasure_permitted
 from incidents import evidence as evidence_files
 from incidents.models import (
     CaseAccess,
@@ -34,6 +33,7 @@ from incidents.models import (
 )
 from lib.batch import BatchRun, run_each
 from lib.dates import years_after
+from lib.immutability import erasure_permitted
 from notifications.models import Notification
 from people.models import User
 

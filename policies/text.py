@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.template.loader import render_to_string
 
-from conduct_portal.caching import remembered
+from lib.caching import remembered
 from policies import selectors
 from policies.models import Clause, PolicyVersion
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from conduct_portal import sessions
-from conduct_portal.immutability import erasure_permitted
+from lib.immutability import erasure_permitted
 from notifications import services as notification_services
 from people.models import Role, School
 from policies.models import PolicyVersion

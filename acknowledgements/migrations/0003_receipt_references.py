@@ -2,7 +2,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-from conduct_portal.immutability import append_only
+from lib.immutability import append_only
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from conduct_portal.immutability import append_only
+from lib.immutability import append_only
 
 
 class Migration(migrations.Migration):

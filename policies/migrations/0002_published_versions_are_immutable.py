@@ -2,12 +2,12 @@
 
 The only change allowed to a published version is the move to superseded. Both engines raise an
 integrity error, so a bug or a hand-written UPDATE cannot rewrite what staff signed. Deletion is
-let through only inside conduct_portal.immutability.erasure_permitted().
+let through only inside lib.immutability.erasure_permitted().
 """
 
 from django.db import migrations
 
-from conduct_portal.immutability import (
+from lib.immutability import (
     POSTGRESQL_PERMITTED,
     SQLITE_CREATE_PERMIT_TABLE,
     SQLITE_PERMITTED,

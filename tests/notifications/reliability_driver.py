@@ -24,6 +24,7 @@ from incidents.models import Incident  # noqa: E402
 from incidents.services import report_submit  # noqa: E402
 from notifications.services import pending_requeue  # noqa: E402
 from people.models import School, User  # noqa: E402
+from people.services import person_add  # noqa: E402
 
 
 class Rollback(Exception):
@@ -31,14 +32,30 @@ class Rollback(Exception):
 
 
 def submit(args: dict) -> Incident:
+    subject = User.objects.get(pk=args["subject"]) if args.get("subject") else None
     return report_submit(
         reporter=User.objects.get(pk=args["reporter"]),
         school=School.objects.get(pk=args["school"]),
         category=args["category"],
-        subject_kind="unknown",
+        subject_kind="adult" if subject else "unknown",
+        subject_user=subject,
         description="Reliability test report.",
         happened_on=datetime.date(2026, 1, 5),
     )
+
+
+def person_added(args: dict) -> User:
+    """A Head adds someone with a role, as the people page does: cases follow on commit."""
+    with transaction.atomic():
+        return person_add(
+            school=School.objects.get(pk=args["school"]),
+            by=User.objects.get(pk=args["by"]),
+            full_name=args["full_name"],
+            email=args["email"],
+            staff_category="governor",
+            roles=args["roles"],
+            starts_on=datetime.date.today(),
+        )
 
 
 def main() -> None:
@@ -53,6 +70,8 @@ def main() -> None:
                 raise Rollback
         except Rollback:
             result = {"rolled_back": True}
+    elif command == "add-person":
+        result = {"user": person_added(args).pk}
     elif command == "sweep":
         result = {"queued": pending_requeue(older_than=datetime.timedelta(0))}
     else:

@@ -64,7 +64,7 @@ def test_the_database_allows_only_published_to_superseded_and_no_way_back(se_pol
 
 
 def test_a_published_version_can_be_erased_only_inside_a_sanctioned_erasure(se_policy):
-    from conduct_portal.immutability import erasure_permitted
+    from lib.immutability import erasure_permitted
 
     versions = PolicyVersion.objects.filter(pk=se_policy.pk)
     refused_by_the_database(lambda: versions.delete())
@@ -75,7 +75,7 @@ def test_a_published_version_can_be_erased_only_inside_a_sanctioned_erasure(se_p
 
 
 def test_erasure_permission_ends_with_its_transaction(se_policy):
-    from conduct_portal.immutability import erasure_permitted
+    from lib.immutability import erasure_permitted
 
     with erasure_permitted():
         pass
@@ -92,7 +92,7 @@ def test_a_draft_can_still_be_changed_in_the_database(st_elisabeths):
 
 
 def test_an_error_inside_an_erasure_leaves_no_permission_behind(se_policy):
-    from conduct_portal.immutability import erasure_permitted
+    from lib.immutability import erasure_permitted
 
     with pytest.raises(ZeroDivisionError), erasure_permitted():
         1 / 0  # noqa: B018
