@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "people",
+    "signin",
     "policies",
     "acknowledgements",
     "incidents",
@@ -117,8 +118,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "conduct_portal.sessions.SessionLifetimeMiddleware",
-    "conduct_portal.mfa.RequireMFAMiddleware",
+    "signin.sessions.SessionLifetimeMiddleware",
+    "signin.mfa.RequireMFAMiddleware",
     "audit.middleware.RefusalAuditMiddleware",
 ]
 
@@ -205,7 +206,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Tracking every request would cost a write each time: sessions are still listed and can be ended.
 USERSESSIONS_TRACK_ACTIVITY = False
 # Two-factor authentication: TOTP with recovery codes; required of the roles in
-# conduct_portal.mfa, offered to everyone. Production refuses to start without it.
+# signin.mfa, offered to everyone. Production refuses to start without it.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "people.adapters.MFAAdapter"  # who must keep their authenticator
 MFA_TOTP_ISSUER = "Conduct Portal"
@@ -332,7 +333,7 @@ HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=1.0)
 HEALTH_STATUS_TOKEN = env.str("HEALTH_STATUS_TOKEN", default="")
 
 # A session ends after 30 minutes without a request, and 12 hours after sign-in whatever happens
-# (conduct_portal.sessions); the cookie itself lasts no longer and dies with the browser.
+# (signin.sessions); the cookie itself lasts no longer and dies with the browser.
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
@@ -365,6 +366,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer's health check speaks plain HTTP to the web process: answer it, not 301.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/status)?$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
