@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from conduct_portal import views
+from home import views as home_views
 from ops import views as ops_views
 from people import views as people_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", ops_views.healthz, name="healthz"),
     path("healthz/status", ops_views.healthz_status, name="healthz_status"),
     path("public/", include("conduct_portal.public_urls")),

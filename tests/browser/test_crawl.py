@@ -58,6 +58,11 @@ SKIP_NAMES = {
 }
 SKIP_PATH = re.compile(r"^/(admin|static|media)/|\.(pdf|csv|json|txt)$")
 EXEMPT_FROM_GLOBAL_CAP = {"home"}
+REACHED = {
+    "usersessions_list", "mfa_index", "account_change_password", "people:list", "people:settings",
+    "policies:list", "policies:read", "audit:log", "governance:school", "governance:trust",
+    "incidents:queue", "incidents:case", "incidents:report", "acknowledgements:my_record",
+}  # fmt: skip
 
 # The page's links, as absolute addresses, read after the page's own scripts have run.
 LINKS = "() => Array.from(document.querySelectorAll('a[href]:not([download])'), a => a.href)"
@@ -192,4 +197,8 @@ def test_every_page_every_demo_account_reaches_is_accessible_and_fits_a_phone(
     took = time.monotonic() - started
     print(f"crawl: {crawl.pages} pages for {len(ACCOUNTS)} accounts in {took:.0f} s")
     assert crawl.pages > 5 * len(ACCOUNTS), "the crawl reached too few pages to mean anything"
+    # The pages this gate was made for, and one of each kind of person's: if the links to them
+    # go, the crawl would pass without looking at them.
+    never = REACHED - set(crawl.seen_names)
+    assert not never, f"the crawl never reached {sorted(never)}"
     assert not crawl.problems, f"{len(crawl.problems)} problems:\n" + "\n".join(crawl.problems)
