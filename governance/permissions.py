@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from audit.refusal import Refused
 from people.models import Membership, Role, School, Trust, User
 
-SCHOOL_ROLES = frozenset({Role.GOVERNOR, Role.CHAIR, Role.HEAD})
+SCHOOL_ROLES = frozenset({Role.GOVERNOR, Role.CHAIR, Role.VICE_CHAIR, Role.HEAD})
 # At trust level a governor or Chair is a trustee or the Chair of trustees.
 TRUST_ROLES = frozenset({Role.GOVERNOR, Role.CHAIR, Role.TRUST_HR, Role.DPL})
 

@@ -113,3 +113,12 @@ def test_someone_governing_two_schools_chooses_between_them(client, gwen, st_eli
     assert 'href="/governance/schools/villiers/"' in page
     assert 'href="/governance/schools/st-elisabeths/"' in page
     assert 'href="/governance/trusts/shine/"' not in page
+
+
+def test_the_vice_chair_sees_the_governors_dashboard_and_the_clerk_does_not(client, villiers):
+    vice = person(villiers, Role.VICE_CHAIR, full_name="Vera Vice")
+    clerk = person(villiers, Role.CLERK, full_name="Colin Clerk")
+    client.force_login(vice)
+    assert client.get("/governance/schools/villiers/").status_code == 200
+    client.force_login(clerk)
+    assert client.get("/governance/schools/villiers/").status_code == 403
