@@ -27,7 +27,6 @@ from acknowledgements.models import (
 )
 from acknowledgements.permissions import item_for_user, signoff_for_user
 from acknowledgements.receipts import receipt_reference_for
-from conduct_portal.reauth import recent_authentication_required
 from lib.client import client_ip
 from lib.csv_export import csv_response
 from notifications.services import notifications_mark_read
@@ -36,6 +35,7 @@ from policies.comparison import Change
 from policies.models import PolicyVersion, VersionStatus
 from policies.permissions import policy_for_user
 from policies.text import clause_texts, whole_text
+from signin.reauth import recent_authentication_required
 
 
 @login_required

@@ -9,7 +9,7 @@ from audit import selectors
 from audit.models import Action
 from audit.permissions import schools_for_dpl, subject_for_dpl
 from audit.services import audit_record
-from conduct_portal.reauth import recent_authentication_required
+from signin.reauth import recent_authentication_required
 
 PAGE_SIZE = 50
 

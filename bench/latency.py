@@ -223,8 +223,8 @@ def erase_latency_runs() -> dict[str, int]:
 
 def reporters() -> list[tuple[str, int]]:
     """(session key, school pk): a signed-in member of staff at each school, no other role."""
-    from conduct_portal.mfa import needs_mfa
     from people.models import Membership, Role, School
+    from signin.mfa import needs_mfa
 
     sessions = []
     for school in School.objects.order_by("slug"):

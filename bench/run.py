@@ -152,14 +152,11 @@ def authenticator_for(user) -> int:
 
 def sign_in(user, *, mfa: bool) -> str:
     """A session as allauth leaves it after a sign-in (and its two-factor step): its key."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATED_USER_KEY,
-    )
-    from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from conduct_portal import sessions
+    from signin import sessions
 
     now = time.time()
     session = SessionStore()
@@ -167,10 +164,10 @@ def sign_in(user, *, mfa: bool) -> str:
     session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[sessions.STARTED] = session[sessions.SEEN] = now
-    session[AUTHENTICATED_USER_KEY] = str(user.pk)
+    session[sessions.AUTHENTICATION_RECORDS_USER_KEY] = str(user.pk)
     methods = [{"method": "password", "at": now, "email": user.email}]
     if mfa:
-        # The code step counts only with an authenticator that exists (conduct_portal.mfa).
+        # The code step counts only with an authenticator that exists (signin.mfa).
         methods.append({"method": "mfa", "at": now, "id": authenticator_for(user), "type": "totp"})
     session[AUTHENTICATION_METHODS_SESSION_KEY] = methods
     session.create()
@@ -192,10 +189,10 @@ class Actors:
 
 def prepare_actors(school_slug: str, signer_limit: int) -> Actors:
     from acknowledgements.models import SignOff
-    from conduct_portal.mfa import needs_mfa
     from incidents.models import RoutingDecision
     from people.models import Membership, Role, School
     from policies.models import Policy, PolicyVersion, VersionStatus
+    from signin.mfa import needs_mfa
 
     school = School.objects.get(slug=school_slug)
     members = Membership.objects.current().filter(school=school).select_related("user")

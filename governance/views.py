@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from conduct_portal.reauth import recent_authentication_required
 from governance import selectors
 from governance.cache import figures_rendered
 from governance.figures import Dashboard
@@ -18,6 +17,7 @@ from governance.forms import PeriodForm
 from governance.permissions import school_for_user, trust_for_user
 from lib.csv_export import csv_response
 from people.models import School, Trust
+from signin.reauth import recent_authentication_required
 
 Kind = Literal["school", "trust"]
 

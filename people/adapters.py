@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from conduct_portal.mfa import must_keep_authenticator
 from lib.client import client_ip
 from people.models import Membership, User
+from signin.mfa import must_keep_authenticator
 
 # The rate-limit action (ACCOUNT_RATE_LIMITS in settings) counting failed sign-ins of one
 # account from one address: allauth counts per account and per address, never both together.

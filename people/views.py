@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from conduct_portal.reauth import recent_authentication_required
 from people import services
 from people.forms import (
     AcceptInvitationForm,
@@ -23,6 +22,7 @@ from people.models import Invitation, Membership, Role, School, StaffCategory, S
 from people.permissions import school_for_manager
 from people.signals import roles_removal_warnings
 from people.staff_import import ImportRefused, plan_import
+from signin.reauth import recent_authentication_required
 
 
 @dataclass

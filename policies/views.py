@@ -8,13 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from conduct_portal.reauth import recent_authentication_required
 from policies import selectors, services
 from policies.comparison import Change, compare
 from policies.forms import ClauseForm, NewClauseForm, PublishForm
 from policies.models import Clause, VersionStatus, canonical_text
 from policies.permissions import can_edit, policy_for_user
 from policies.text import sections_of, whole_text
+from signin.reauth import recent_authentication_required
 
 
 @login_required

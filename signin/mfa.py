@@ -118,7 +118,7 @@ def must_keep_authenticator(authenticator: Authenticator) -> bool:
     return authenticator.type == Authenticator.Type.TOTP and not others.exists()
 
 
-@receiver(authenticator_added, dispatch_uid="conduct_portal.mfa.remember_activation")
+@receiver(authenticator_added, dispatch_uid="signin.mfa.remember_activation")
 def remember_activation(sender, request: HttpRequest, authenticator: Authenticator, **kwargs):
     """allauth's signal, not domain flow: it is the only public hook on activation. The module
     is imported with the middleware, before any request can activate an authenticator."""

@@ -13,6 +13,11 @@ STARTED = "session_started_at"
 SEEN = "session_seen_at"
 # Writing the session on every request would cost a query each time; once a minute is enough.
 TOUCH_EVERY = 60
+# Whose authentication records the session holds (allauth ignores another user's). allauth
+# publishes the records' key and reader (allauth.account.authentication) but not this one;
+# tests and the benchmark that build a signed-in session write it, and read the records back
+# through the public reader so that a change in allauth fails loudly.
+AUTHENTICATION_RECORDS_USER_KEY = "account_authentication_methods_user"
 
 
 class SessionLifetimeMiddleware:

@@ -1,18 +1,18 @@
 import time
 
 import pytest
-from allauth.account.internal.flows.login import (
-    _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATED_USER_KEY,
+from allauth.account.authentication import (
+    AUTHENTICATION_METHODS_SESSION_KEY,
+    get_authentication_records,
 )
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
 
-from conduct_portal import sessions
 from lib.immutability import erasure_permitted
 from notifications import services as notification_services
 from people.models import Role, School
 from policies.models import PolicyVersion
+from signin import sessions
 from tests.factories import SchoolFactory, TrustFactory, import_source, person, publish
 
 pytest_plugins = ["tests.journeys", "tests.reports"]
@@ -45,11 +45,15 @@ def force_login_is_a_fresh_sign_in(monkeypatch):
         original(self, user, backend)
         session = self.session
         session[sessions.STARTED] = session[sessions.SEEN] = time.time()
-        session[AUTHENTICATED_USER_KEY] = str(user.pk)
+        session[sessions.AUTHENTICATION_RECORDS_USER_KEY] = str(user.pk)
         session[AUTHENTICATION_METHODS_SESSION_KEY] = [
             {"method": "password", "at": time.time(), "email": user.email, "reauthenticated": True}
         ]
         session.save()
+        # Read back through allauth's public reader, so a renamed key fails here, loudly.
+        request = RequestFactory().get("/")
+        request.session = session
+        assert get_authentication_records(request, user), "allauth's session keys changed"
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

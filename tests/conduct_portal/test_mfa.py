@@ -13,10 +13,10 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conduct_portal.mfa import MESSAGE, MFA_ROLES, mfa_standing
 from incidents.models import CaseEntry
 from incidents.selectors import RECEIVING_ROLES
 from people.models import Role
+from signin.mfa import MESSAGE, MFA_ROLES, mfa_standing
 from tests.factories import PASSWORD, MembershipFactory, person
 from tests.reports import submit
 

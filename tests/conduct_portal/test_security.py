@@ -13,8 +13,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_valu
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 
-from conduct_portal import sessions
 from people.models import Role
+from signin import sessions
 from tests.factories import PASSWORD, import_source, person, publish
 
 ROOT = Path(__file__).resolve().parents[2]

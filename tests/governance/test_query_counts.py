@@ -6,10 +6,7 @@ import itertools
 import time
 
 import pytest
-from allauth.account.internal.flows.login import (
-    _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATED_USER_KEY,
-)
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.db.models import F
@@ -22,6 +19,7 @@ from acknowledgements.models import ApprovalRequest, Declaration
 from governance.periods import current_term
 from incidents.models import Category, Incident, Status
 from people.models import StaffCategory
+from signin import sessions
 from tests.factories import SchoolFactory
 from tests.governance.data import reports, signed, staff, waiting
 
@@ -55,7 +53,7 @@ def count(user, url: str) -> int:
     request.user = user
     # Just signed in, as the exports ask (a session in memory: no query of its own).
     request.session = SessionStore()
-    request.session[AUTHENTICATED_USER_KEY] = str(user.pk)
+    request.session[sessions.AUTHENTICATION_RECORDS_USER_KEY] = str(user.pk)
     request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [
         {"method": "password", "at": time.time()}
     ]
