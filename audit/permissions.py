@@ -25,9 +25,11 @@ def schools_for_dpl(user: User) -> list[School]:
 
 
 def subject_for_dpl(user: User, pk: int) -> tuple[User, list[School]]:
-    """A person who has (or had) a role at a school the lead covers; anyone else: 404."""
+    """A person who has (or had) a role at a school the lead covers; anyone else: 404. Never
+    the lead themselves: their own request is answered by someone else (the export lists the
+    reports about a person, and nobody may learn that a report about them exists)."""
     schools = schools_for_dpl(user)
     person = User.objects.filter(pk=pk, memberships__school__in=schools).distinct().first()
-    if person is None:
+    if person is None or person.pk == user.pk:
         raise Refused("No such person")
     return person, schools

@@ -40,10 +40,15 @@ def _when(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def subject_access(person: User) -> dict:
-    """Everything the portal holds about a person, for a subject access request (UK GDPR
-    Art. 15). Reports about them are listed by reference, category, date and status: their
-    content is for the Data Protection Lead to release after weighing the exemptions."""
+def subject_access(person: User, schools: list[School]) -> dict:
+    """Everything the portal holds about a person at these schools (the lead's: a school's
+    lead answers for its own records, never for what another school holds about the same
+    person), for a subject access request (UK GDPR Art. 15). Reports about them are listed by
+    reference, category, date and status: their content is for the Data Protection Lead to
+    release after weighing the exemptions."""
+    trusts = {school.trust_id for school in schools if school.trust_id}
+    here = Q(school__in=schools) | Q(trust__in=trusts)
+    policies_here = Q(version__policy__school__in=schools) | Q(version__policy__trust__in=trusts)
     return {
         "person": {
             "name": person.full_name,
@@ -60,7 +65,9 @@ def subject_access(person: User) -> dict:
                 "from": str(m.starts_on),
                 "until": str(m.ends_on) if m.ends_on else None,
             }
-            for m in person.memberships.select_related("school", "trust").order_by("starts_on")
+            for m in person.memberships.filter(here)
+            .select_related("school", "trust")
+            .order_by("starts_on")
         ],
         "policies signed": [
             {
@@ -73,7 +80,9 @@ def subject_access(person: User) -> dict:
                 "ip address": s.ip_address,
                 "browser": s.user_agent,
             }
-            for s in SignOff.objects.filter(user=person).select_related("version__policy")
+            for s in SignOff.objects.filter(policies_here, user=person).select_related(
+                "version__policy"
+            )
         ],
         "declarations": [
             {
@@ -88,7 +97,9 @@ def subject_access(person: User) -> dict:
                 "discussed on": str(d.discussed_on) if d.discussed_on else None,
                 "agreed protocol": d.agreed_protocol,
             }
-            for d in Declaration.objects.filter(user=person).select_related("school")
+            for d in Declaration.objects.filter(user=person, school__in=schools).select_related(
+                "school"
+            )
         ],
         "approval requests": [
             {
@@ -100,7 +111,9 @@ def subject_access(person: User) -> dict:
                 "reason": r.reason,
                 "expires on": str(r.expires_on) if r.expires_on else None,
             }
-            for r in ApprovalRequest.objects.filter(user=person).select_related("school")
+            for r in ApprovalRequest.objects.filter(user=person, school__in=schools).select_related(
+                "school"
+            )
         ],
         "reports made": [
             {
@@ -114,7 +127,7 @@ def subject_access(person: User) -> dict:
                 "address of the content": i.content_address,
                 "files": [f"{e.original_name} (SHA-256 {e.sha256})" for e in i.evidence.all()],
             }
-            for i in Incident.objects.filter(reporter=person)
+            for i in Incident.objects.filter(reporter=person, school__in=schools)
             .select_related("school")
             .prefetch_related("evidence")
         ],
@@ -126,14 +139,20 @@ def subject_access(person: User) -> dict:
                 "made at": _when(i.created_at),
                 "status": i.get_status_display(),
             }
-            for i in Incident.objects.filter(subject_user=person).select_related("school")
+            for i in Incident.objects.filter(
+                subject_user=person, school__in=schools
+            ).select_related("school")
         ],
         "notifications": [
             {"what": n.title, "channel": n.get_channel_display(), "at": _when(n.created_at)}
-            for n in Notification.objects.filter(recipient=person)
+            for n in Notification.objects.filter(
+                Q(incident__isnull=True) | Q(incident__school__in=schools), recipient=person
+            )
         ],
         "their actions in the audit log": [
             {"at": _when(e.at), "action": e.get_action_display(), "ip address": e.ip_address}
-            for e in AuditEvent.objects.filter(actor=person).order_by("at")
+            for e in AuditEvent.objects.filter(
+                Q(school__in=schools) | Q(school__isnull=True), actor=person
+            ).order_by("at")
         ],
     }

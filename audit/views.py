@@ -43,7 +43,7 @@ def subject_access(request: HttpRequest, pk: int, format: str) -> HttpResponse:
     if format not in ("json", "pdf"):
         raise Http404("Exports are JSON or PDF")
     person, schools = subject_for_dpl(request.user, pk)
-    held = selectors.subject_access(person)
+    held = selectors.subject_access(person, schools)
     audit_record(
         action=Action.SUBJECT_ACCESS, actor=request.user, school=schools[0], record=person,
         detail=f"export as {format}", request=request,

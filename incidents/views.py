@@ -1,4 +1,5 @@
 import logging
+import re
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -120,10 +121,9 @@ def report_recipients(request: HttpRequest) -> HttpResponse:
     preview = None
     if category in RULES:
         subject = None
-        if request.GET.get("subject_kind") == "adult" and request.GET.get("subject_user"):
-            subject = (
-                selectors.people_of_schools([school]).filter(pk=request.GET["subject_user"]).first()
-            )
+        chosen = request.GET.get("subject_user", "")
+        if request.GET.get("subject_kind") == "adult" and re.fullmatch(r"[0-9]{1,18}", chosen):
+            subject = selectors.people_of_schools([school]).filter(pk=int(chosen)).first()
         preview = selectors.route_preview(school=school, category=category, subject=subject)
     return render(
         request, "incidents/_report_recipients.html", {"preview": preview, "school": school}

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from people import services
@@ -211,7 +212,13 @@ def invitation_resend(request: HttpRequest, slug: str, user_id: int) -> HttpResp
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"A new invitation has been sent to {person.email}.")
-    return redirect(request.POST.get("next") or "people:list", slug=slug)
+    # Back to the page it was sent from, only if that is one of the portal's own pages.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("people:list", slug=slug)
 
 
 @login_required
