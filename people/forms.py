@@ -71,3 +71,19 @@ class ReminderLadderForm(forms.ModelForm):
             field: forms.NumberInput(attrs={"min": 1, "max": MAX_REMINDER_DAYS})
             for field in ["first_reminder_days", "second_reminder_days", "digest_days"]
         }
+
+
+class LadoContactForm(forms.ModelForm):
+    """Who a reporter is told to contact when nobody in the portal can receive their report."""
+
+    prefix = "lado"
+
+    class Meta:
+        model = School
+        fields = ["lado_contact", "lado_phone"]
+        labels = {"lado_contact": "LADO service or officer", "lado_phone": "Telephone"}
+        help_texts = {
+            "lado_contact": "Your local authority's designated officer for allegations about "
+            'adults, as the reporter should ask for them, e.g. "Anytown LADO service".',
+            "lado_phone": "The number a member of staff can call today.",
+        }

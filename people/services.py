@@ -211,6 +211,18 @@ def school_reminders_set(
     return True
 
 
+def school_lado_set(*, school: School, by: User, lado_contact: str, lado_phone: str) -> bool:
+    """Set who reporters contact outside the portal (the LADO). False if nothing changed."""
+    after = (lado_contact.strip(), lado_phone.strip())
+    if (school.lado_contact, school.lado_phone) == after:
+        return False
+    school.lado_contact, school.lado_phone = after
+    school.save(update_fields=["lado_contact", "lado_phone"])
+    _audit(by, school, school, "LADO contact changed")
+    logger.info("LADO contact of school %s set by %s", school.pk, by.pk)
+    return True
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

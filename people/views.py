@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from people import services
 from people.forms import (
     AcceptInvitationForm,
+    LadoContactForm,
     LeaverForm,
     PersonForm,
     ReminderLadderForm,
@@ -102,10 +103,22 @@ def person_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @recent_authentication_required
 def school_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    """The school's reminder ladder, for the Head (and a trust's Head of HR, as for people)."""
+    """The school's reminder ladder and its LADO contact, for the Head (and a trust's Head of
+    HR, as for people). Each form posts on its own; the other keeps what is stored."""
     school = school_for_manager(request.user, slug)
-    form = ReminderLadderForm(request.POST or None, instance=school)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    lado_posted = posted is not None and "lado-lado_contact" in posted
+    form = ReminderLadderForm(None if lado_posted else posted, instance=school)
+    lado_form = LadoContactForm(
+        posted if lado_posted else None, instance=School.objects.get(pk=school.pk)
+    )
+    if lado_posted and lado_form.is_valid():
+        if services.school_lado_set(school=school, by=request.user, **lado_form.cleaned_data):
+            messages.success(request, "The LADO contact is saved.")
+        else:
+            messages.info(request, "Nothing changed: the LADO contact is as it was.")
+        return redirect("people:settings", slug=slug)
+    if posted is not None and not lado_posted and form.is_valid():
         try:
             saved = services.school_reminders_set(
                 school=school, by=request.user, **form.cleaned_data
@@ -118,7 +131,9 @@ def school_settings(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.info(request, "Nothing changed: the reminder days are as they were.")
             return redirect("people:settings", slug=slug)
-    return render(request, "people/settings.html", {"school": school, "form": form})
+    return render(
+        request, "people/settings.html", {"school": school, "form": form, "lado_form": lado_form}
+    )
 
 
 def _person_at(school: School, user_id: int) -> User:

@@ -109,3 +109,22 @@ def test_only_the_head_reaches_the_page(client, st_elisabeths, alice):
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"first_reminder_days": 1}).status_code == 403
     assert ladder(st_elisabeths) == (7, 14, 21)
+
+
+def test_the_head_sets_who_reporters_contact_outside_the_portal(client, st_elisabeths, alice):
+    client.force_login(alice)
+    url = f"/people/{st_elisabeths.slug}/settings/"
+    response = client.post(
+        url, {"lado-lado_contact": " Anytown LADO service ", "lado-lado_phone": "01632 960 000"}
+    )
+    assert response.status_code == 302
+    st_elisabeths.refresh_from_db()
+    assert (st_elisabeths.lado_contact, st_elisabeths.lado_phone) == (
+        "Anytown LADO service",
+        "01632 960 000",
+    )
+    assert AuditEvent.objects.filter(detail="LADO contact changed").count() == 1
+    # The reminder days were not touched by the LADO form.
+    assert st_elisabeths.first_reminder_days == 7
+    page = client.get(url).content.decode()
+    assert 'value="Anytown LADO service"' in page
