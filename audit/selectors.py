@@ -1,22 +1,41 @@
 """Reads of the audit log and of everything held about one person."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from acknowledgements.models import ApprovalRequest, Declaration, SignOff
+from allegations.models import LowLevelConcern
 from audit.models import AuditEvent
 from incidents.models import Incident
 from notifications.models import Notification
 from people.models import Membership, School, User
 
 
+def _labels(queryset: QuerySet, label: str) -> QuerySet:
+    """`audit_record`'s name for each record of the queryset ("incidents.Incident 5")."""
+    return queryset.annotate(
+        label=Concat(Value(label + " "), Cast("pk", output_field=CharField()))
+    ).values("label")
+
+
 def events_for(
-    schools: list[School], *, action: str = "", person: str = ""
+    schools: list[School], *, action: str = "", person: str = "", viewer: User | None = None
 ) -> QuerySet[AuditEvent]:
-    """Events at the schools, and the sign-ins of their people, newest first."""
+    """Events at the schools, and the sign-ins of their people, newest first. Never, to the
+    viewer, the events of a report or a concern about the viewer: a lead who is the subject
+    of one learns from the log no more than from the case itself (that it exists)."""
     people = Membership.objects.filter(school__in=schools).values("user_id")
     events = AuditEvent.objects.filter(
         Q(school__in=schools) | Q(school__isnull=True, actor__in=people)
     )
+    if viewer is not None:
+        events = events.exclude(
+            record__in=_labels(Incident.objects.filter(subject_user=viewer), "incidents.Incident")
+        ).exclude(
+            record__in=_labels(
+                LowLevelConcern.objects.filter(subject=viewer), LowLevelConcern._meta.label
+            )
+        )
     if action:
         events = events.filter(action=action)
     if person:

@@ -19,7 +19,7 @@ def log(request: HttpRequest) -> HttpResponse:
     schools = schools_for_dpl(request.user)
     action = request.GET.get("action", "")
     person = request.GET.get("person", "").strip()[:100]
-    events = selectors.events_for(schools, action=action, person=person)
+    events = selectors.events_for(schools, action=action, person=person, viewer=request.user)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     find = request.GET.get("find", "").strip()[:100]
     return render(

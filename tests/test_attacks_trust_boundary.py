@@ -343,3 +343,15 @@ def test_the_export_is_json_of_what_it_says(se, se_dpl):
     response = signed_in(se_dpl).get(f"/audit/people/{se.teacher.pk}/subject-access.json")
     assert response.status_code == 200
     assert json.loads(response.content)["person"]["email"] == se.teacher.email
+
+
+def test_a_data_protection_lead_does_not_read_of_a_report_about_them_in_the_audit_log(se, se_dpl):
+    case = about(se_dpl, se.teacher, se.school, category=Category.PUPIL_CONTACT)
+    signed_in(se.head).get(f"/incidents/{case.pk}/")
+    signed_in(se.governor).get(f"/incidents/{case.pk}/")  # a refusal, recorded
+    log = signed_in(se_dpl).get("/audit/")
+    assert log.status_code == 200
+    assert case.reference.encode() not in log.content
+    assert f"Incident {case.pk}".encode() not in log.content
+    # Left: the governor's refusal reads "404 GET /incidents/<pk>/"; refusals are recorded for
+    # ids that do not exist as well, so it does not say that the report exists.
