@@ -28,6 +28,7 @@ from incidents.models import (
     role_title,
 )
 from incidents.routing import escalation_step
+from incidents.signals import case_closing
 from lib import dates
 from lib.batch import BatchRun, run_each
 from notifications.models import Kind
@@ -158,6 +159,7 @@ def case_refer(
 def case_close(*, incident: Incident, by: User, outcome: str, disciplinary: str) -> Incident:
     incident = _locked(incident)
     _refuse_unless_open(incident, "closing it")
+    case_closing.send(sender=Incident, incident=incident)
     if not outcome.strip():
         raise ValidationError({"outcome": "Record the outcome."})
     if not disciplinary:

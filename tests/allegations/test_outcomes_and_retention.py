@@ -118,3 +118,13 @@ def test_an_allegation_about_someone_with_no_retirement_date_is_kept(se, consult
     allegation = close(consulted, se.head, "unfounded")
     assert kept_until(allegation) is None
     assert retention_run(today=timezone.localdate() + datetime.timedelta(days=365 * 40)).done == []
+
+
+def test_the_case_page_cannot_close_an_allegation_without_one_of_the_five_outcomes(se, consulted):
+    from incidents.triage import case_close
+
+    incident = Incident.objects.get(pk=consulted.incident_id)
+    with pytest.raises(ValidationError, match="record its outcome"):
+        case_close(incident=incident, by=se.head, outcome="Dealt with.", disciplinary="no")
+    incident.refresh_from_db()
+    assert incident.status != Status.CLOSED
