@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "governance",
     "audit",
     "ops",
+    "seeding",  # seed_demo and seed_scale
 ]
 
 MIDDLEWARE = [

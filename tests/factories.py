@@ -3,9 +3,9 @@ import datetime
 import factory
 
 from people.models import Membership, Role, School, StaffCategory, Trust, User
-from policies.demo import SOURCES
 from policies.models import PolicyVersion
 from policies.services import policy_import, version_publish
+from seeding.demo.policies import SOURCES
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -1,5 +1,5 @@
 """Every page the benchmark measures makes at most 12 SQL queries, and the same number whether a
-school has 12 people and 30 reports or ten times as many (conduct_portal.scale builds both).
+school has 12 people and 30 reports or ten times as many (seeding.scale builds both).
 
 Transaction control (SAVEPOINT and its RELEASE) is not counted, as in bench/middleware.py: it
 reads nothing, and a test's transaction turns every atomic block into one.
@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from acknowledgements.models import SignOff
 from bench.middleware import is_transaction_control
-from conduct_portal.scale import Size, seed_scale
 from incidents.models import RoutingDecision, Status
 from people.models import Membership, Role, School, User
 from policies.models import PolicyVersion, VersionStatus
+from seeding.scale import Size, seed_scale
 
 BUDGET = 12
 SMALL = Size(

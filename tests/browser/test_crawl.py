@@ -21,7 +21,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
-from people.demo import DEMO_PASSWORD
+from seeding.demo.people import DEMO_PASSWORD
 from tests.journeys import BLOCKING_IMPACTS, new_context
 
 pytestmark = pytest.mark.browser

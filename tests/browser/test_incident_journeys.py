@@ -10,7 +10,7 @@ from PIL import Image
 
 from incidents.models import Incident
 from people.models import Role
-from policies.demo import seed_policies
+from seeding.demo.policies import seed_policies
 from tests.factories import SchoolFactory, person
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ navbar, the Head's reminder settings and the governors' sign-off by staff group.
 import pytest
 from django.core.management import call_command
 
-from people.demo import DEMO_PASSWORD
+from seeding.demo.people import DEMO_PASSWORD
 from tests.browser.test_crawl import OVERFLOW, PHONE
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,8 @@
 import pytest
 
 from people.models import Role
-from policies.demo import seed_policies
 from policies.models import VersionStatus
+from seeding.demo.policies import seed_policies
 from tests.factories import SchoolFactory, TrustFactory, person
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from governance.periods import current_term
-from policies.demo import SOURCES
 from policies.services import policy_import
+from seeding.demo.policies import SOURCES
 from tests.factories import publish
 from tests.governance.data import reports
 

@@ -9,8 +9,8 @@ from acknowledgements.models import ApprovalRequest, ApprovalStatus, Declaration
 from governance import selectors
 from governance.periods import current_term
 from people.models import Role, Trust
-from policies.demo import SOURCES
 from policies.services import policy_import
+from seeding.demo.policies import SOURCES
 from tests.factories import import_source, publish
 from tests.governance.data import rows, staff, trust_member, waiting
 

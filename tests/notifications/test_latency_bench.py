@@ -28,7 +28,7 @@ DATABASE = "conduct_latency_test"
 SEED = """
 import django
 django.setup()
-from conduct_portal.scale import Size, seed_scale
+from seeding.scale import Size, seed_scale
 seed_scale(Size(trusts=1, schools_per_trust=1, standalone_schools=1, people_per_school=100,
                 incidents_per_school=10, declarations_per_school=1, approvals_per_school=1))
 """

@@ -7,7 +7,8 @@ from people.models import School
 from policies.models import Policy
 from policies.services import policy_import, version_publish
 
-SOURCES = Path(__file__).resolve().parent / "sources"
+# The texts themselves are policies' own (policies/sources/): the demo publishes them.
+SOURCES = Path(__file__).resolve().parents[2] / "policies" / "sources"
 # (school slug, source file, approval date, review date). The seed texts carry no approval
 # details, so the demo says so: approved by "Governing body (demo data)".
 DEMO_POLICIES = [

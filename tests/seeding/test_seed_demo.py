@@ -4,8 +4,8 @@ import logging
 import pytest
 from django.core.management import call_command
 
-from people.demo import DEMO_PASSWORD
 from people.models import Membership, Role, School, StaffCategory, Trust, User
+from seeding.demo.people import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

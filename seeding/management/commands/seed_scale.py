@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from conduct_portal.scale import SCALE_PASSWORD, SMALL, TRUST_SCALE, AlreadySeeded, seed_scale
+from seeding.scale import SCALE_PASSWORD, SMALL, TRUST_SCALE, AlreadySeeded, seed_scale
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from people.demo import DEMO_PASSWORD, seed_demo
-from people.demo_activity import seed_activity
-from policies.demo import seed_policies
+from seeding.demo.activity import seed_activity
+from seeding.demo.people import DEMO_PASSWORD, seed_demo
+from seeding.demo.policies import seed_policies
 
 
 class Command(BaseCommand):
