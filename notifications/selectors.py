@@ -1,7 +1,8 @@
 """Reads of a person's own in-app notifications: nobody reads anyone else's."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from incidents.selectors import cases_visible_to
 from notifications.models import Channel, Notification, Status
 from people.models import User
 
@@ -9,9 +10,16 @@ LIST_LENGTH = 50
 
 
 def inbox(user: User) -> QuerySet[Notification]:
-    """In-app notifications delivered to the person, newest first."""
+    """In-app notifications delivered to the person, newest first. A notification about a report
+    stays only while the report still reaches them (or is their own, for its status): a
+    recipient whose role ended no longer reads even its reference and school here."""
     return Notification.objects.filter(
-        recipient=user, channel=Channel.IN_APP, status=Status.SENT
+        Q(incident__isnull=True)
+        | Q(incident__reporter=user)
+        | Q(incident__in=cases_visible_to(user)),
+        recipient=user,
+        channel=Channel.IN_APP,
+        status=Status.SENT,
     ).order_by("-created_at", "-pk")
 
 

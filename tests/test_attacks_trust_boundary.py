@@ -355,3 +355,23 @@ def test_a_data_protection_lead_does_not_read_of_a_report_about_them_in_the_audi
     assert f"Incident {case.pk}".encode() not in log.content
     # Left: the governor's refusal reads "404 GET /incidents/<pk>/"; refusals are recorded for
     # ids that do not exist as well, so it does not say that the report exists.
+
+
+def test_a_recipient_whose_role_ended_no_longer_reads_the_cases_notifications(se):
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.models import Channel, Notification, Status
+
+    case = submit(se.teacher, se.school, category=Category.PUPIL_ONLINE_SAFETY)  # to the DSL
+    Notification.objects.filter(recipient=se.dsl).update(status=Status.SENT)
+    assert Notification.objects.filter(
+        recipient=se.dsl, incident=case, channel=Channel.IN_APP
+    ).exists()
+    se.dsl.memberships.filter(role=Role.DSL).update(
+        ends_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    former = signed_in(se.dsl)
+    assert case.reference.encode() not in former.get("/notifications/").content
+    assert b"1" not in former.get("/notifications/bell/").content.split(b"</svg>")[-1]
