@@ -16,7 +16,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
     path("people/", include("people.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("records.urls")),  # the audit log as the lead reads it
     path("governance/", include("governance.urls")),
     path("invitations/<str:token>/", people_views.invitation_accept, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),

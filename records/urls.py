@@ -1,7 +1,9 @@
 from django.urls import path
 
-from audit import views
+from records import views
 
+# The Data Protection Lead's pages keep the audit log's addresses and names (/audit/, audit:log),
+# which the route matrix, the home page and the lead's guidance use.
 app_name = "audit"
 
 urlpatterns = [

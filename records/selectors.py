@@ -1,4 +1,5 @@
-"""Reads of the audit log and of everything held about one person."""
+"""The Data Protection Lead's reads: the audit log of their schools, and everything held about
+one person (subject access)."""
 
 from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat

@@ -5,10 +5,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from audit import selectors
 from audit.models import Action
-from audit.permissions import schools_for_dpl, subject_for_dpl
 from audit.services import audit_record
+from records import selectors
+from records.permissions import schools_for_dpl, subject_for_dpl
 from signin.reauth import recent_authentication_required
 
 PAGE_SIZE = 50
