@@ -8,6 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from acknowledgements.models import ApprovalRequest, Declaration, SignOff
+from allegations.models import Allegation, LowLevelConcern
 from governance.cache import changed
 from incidents.models import Incident
 from people.models import Membership
@@ -17,6 +18,12 @@ from policies.models import Policy, PolicyVersion
 SIGNALS = [post_save, post_delete]
 
 
+@receiver(SIGNALS, sender=Allegation)
+def _allegation_changed(instance: Allegation, **kwargs) -> None:
+    changed(school_ids=[instance.incident.school_id])
+
+
+@receiver(SIGNALS, sender=LowLevelConcern)
 @receiver(SIGNALS, sender=Incident)
 @receiver(SIGNALS, sender=Declaration)
 @receiver(SIGNALS, sender=ApprovalRequest)

@@ -16,6 +16,7 @@ from governance.cache import dashboard_cached
 from governance.figures import Dashboard, Section
 from governance.periods import Period
 from governance.permissions import SCHOOL_ROLES, TRUST_ROLES
+from governance.selectors.allegations import allegations_section
 from governance.selectors.incidents import Tally, incidents_section
 from governance.selectors.reviews import reviews_section
 from governance.selectors.scope import Scope
@@ -91,6 +92,7 @@ def sections(scope: Scope, period: Period, today: datetime.date) -> list[Section
         incidents_section(scope, period, tally),
         time_to_acknowledge_section(scope, period, tally),
         escalations_section(scope, period, tally),
+        allegations_section(scope, period),
         reviews_section(scope, versions, today),
     ]
 
