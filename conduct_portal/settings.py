@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    # One provider for every school's single sign-on: each school's or trust's Entra ID
+    # tenant or Google Workspace is a SocialApp of its own (signin/README.md).
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -178,7 +182,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sign-in is by e-mail; people are added by their school, so nobody signs themselves up.
-ACCOUNT_ADAPTER = "people.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "signin.adapters.AccountAdapter"  # people.adapters, and single sign-on only
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -208,7 +212,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 USERSESSIONS_TRACK_ACTIVITY = False
 # Two-factor authentication: TOTP with recovery codes; required of the roles in
 # signin.mfa, offered to everyone. Production refuses to start without it.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys are a second factor and, on their own, a way to sign in (user verification on the
+# device counts as the second factor: signin.mfa).
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs a secure context; http://localhost is one, for the local demo and the tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 MFA_ADAPTER = "people.adapters.MFAAdapter"  # who must keep their authenticator
 MFA_TOTP_ISSUER = "Conduct Portal"
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=PRODUCTION)
@@ -219,6 +228,19 @@ LOGIN_URL = "account_login"
 LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Single sign-on (signin/): only known people, matched by a verified e-mail address, and never a
+# new account; the apps live in the database, one per school's or trust's configuration.
+SOCIALACCOUNT_ADAPTER = "signin.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # signin.adapters connects, on its own rules
+SOCIALACCOUNT_STORE_TOKENS = False  # the portal never calls the provider's APIs
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST (CSRF), never a link
+# Where each kind of provider publishes its OpenID configuration ({tenant}: the Entra tenant).
+# The tests point both at an OpenID Connect provider of their own on loopback.
+SIGNIN_ISSUERS = {
+    "microsoft": "https://login.microsoftonline.com/{tenant}/v2.0",
+    "google": "https://accounts.google.com",
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

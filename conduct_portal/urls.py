@@ -18,6 +18,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("audit/", include("records.urls")),  # the audit log as the lead reads it
     path("governance/", include("governance.urls")),
+    path("sign-in/", include("signin.urls")),
     path("invitations/<str:token>/", people_views.invitation_accept, name="invitation_accept"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -294,6 +294,20 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
     return user
 
 
+@transaction.atomic
+def invitation_accept_by_single_sign_on(*, invitation: Invitation) -> User:
+    """The invited person signed in with their school's provider (signin.adapters): accepted,
+    and no password is set; the link can no longer be used."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError("This invitation has expired or has already been used.")
+    invitation.accepted_at = timezone.now()
+    invitation.token_sha256 = None
+    invitation.save(update_fields=["accepted_at", "token_sha256"])
+    logger.info("User %s accepted their invitation by single sign-on", invitation.user_id)
+    return invitation.user
+
+
 # Staff-list imports
 
 

@@ -8,4 +8,4 @@ class SigninConfig(AppConfig):
     def ready(self) -> None:
         # Receivers for allauth's and people's signals (activation of an authenticator,
         # memberships ending) are connected when their modules are imported.
-        from signin import mfa  # noqa: F401
+        from signin import mfa, receivers  # noqa: F401

@@ -1,6 +1,10 @@
 """Two-factor authentication is required of everyone who can see other people's personal data
 or any case; everyone else is offered it.
 
+A second factor is an authenticator app's code, a passkey (its user verification on the
+device), or, where the school or trust says it trusts it, the multi-factor check its single
+sign-on provider asserted in the ID token (signin.receivers records it in the session).
+
 allauth asks for the code at sign-in once a person has an authenticator. This middleware makes
 sure the people who must have one do, and that their session went through it: on every request
 (deny by default, whatever the headers, method or spelling of the path) a person who holds one
@@ -27,6 +31,7 @@ from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from people.models import Membership, Role, User
+from signin.models import SingleSignOn
 
 # Everyone who receives cases (incidents.selectors.RECEIVING_ROLES, a test keeps them in step)
 # and the Data Protection Lead, who reads the audit log and subject-access exports.
@@ -38,8 +43,18 @@ MFA_ROLES = [
 # spelling of the path): setting up an authenticator, entering its code, confirming the
 # password that setting one up asks for, and signing out.
 ALLOWED_URL_NAMES = frozenset(
-    {"mfa_activate_totp", "mfa_reauthenticate", "account_reauthenticate", "account_logout"}
+    {
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "account_logout",
+    }
 )
+# The authenticators that are a second factor day to day (recovery codes are a way back in).
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+# Written by signin.receivers when a single sign-on's ID token asserted a multi-factor check.
+PROVIDER_MFA_SESSION_KEY = "signin_provider_mfa"
 # The authenticators this session set up (allauth verifies a code to activate one, so this
 # session has shown the second factor, but allauth records no authentication for it).
 ACTIVATED_SESSION_KEY = "conduct_portal_mfa_activated"
@@ -56,12 +71,13 @@ CODE_MESSAGE = (
 @dataclass(frozen=True)
 class Standing:
     must: bool  # holds a role in MFA_ROLES that has not ended
-    enrolled: bool  # has an authenticator app
+    enrolled: bool  # has an authenticator app or a passkey
     passed: bool  # this session showed a second factor, with an authenticator that still exists
+    provider_passed: bool = False  # its single sign-on asserted MFA, and the school trusts it
 
     @property
     def blocked(self) -> bool:
-        return self.must and not (self.enrolled and self.passed)
+        return self.must and not ((self.enrolled and self.passed) or self.provider_passed)
 
 
 def session_authenticator_ids(request: HttpRequest) -> set[int]:
@@ -76,8 +92,14 @@ def session_authenticator_ids(request: HttpRequest) -> set[int]:
     return ids
 
 
-def mfa_standing(user: User, authenticator_ids: set[int]) -> Standing:
-    """Whether the person must have two-factor, has it, and passed it: one query."""
+def mfa_standing(
+    user: User, authenticator_ids: set[int], provider_id: str | None = None
+) -> Standing:
+    """Whether the person must have two-factor, has it, and passed it: one query.
+
+    `provider_id`: the single sign-on app whose multi-factor check this session's sign-in
+    passed; it counts only while its configuration still trusts it (read here, every request).
+    """
 
     def authenticators():
         return Authenticator.objects.filter(user=OuterRef("pk"))
@@ -87,16 +109,22 @@ def mfa_standing(user: User, authenticator_ids: set[int]) -> Standing:
         if authenticator_ids
         else Value(False)
     )
+    provider_passed = (
+        Exists(SingleSignOn.objects.filter(app__provider_id=provider_id, trusts_provider_mfa=True))
+        if provider_id
+        else Value(False)
+    )
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
             must=Exists(
                 Membership.objects.not_ended().filter(user=OuterRef("pk"), role__in=MFA_ROLES)
             ),
-            enrolled=Exists(authenticators().filter(type=Authenticator.Type.TOTP)),
+            enrolled=Exists(authenticators().filter(type__in=SECOND_FACTORS)),
             passed=passed,
+            provider_passed=provider_passed,
         )
-        .values_list("must", "enrolled", "passed")
+        .values_list("must", "enrolled", "passed", "provider_passed")
         .first()
     )
     return Standing(*row) if row else Standing(must=False, enrolled=False, passed=False)
@@ -109,20 +137,22 @@ def needs_mfa(user: User) -> bool:
 
 def must_keep_authenticator(authenticator: Authenticator) -> bool:
     """Whether removing this authenticator would leave someone who must have two-factor without
-    an authenticator app (recovery codes alone are no way to sign in day to day)."""
+    an authenticator app or a passkey (recovery codes alone are no way to sign in day to day)."""
+    if authenticator.type not in SECOND_FACTORS:
+        return False
     if not settings.MFA_REQUIRED or not needs_mfa(authenticator.user):
         return False
     others = Authenticator.objects.filter(
-        user_id=authenticator.user_id, type=Authenticator.Type.TOTP
+        user_id=authenticator.user_id, type__in=SECOND_FACTORS
     ).exclude(pk=authenticator.pk)
-    return authenticator.type == Authenticator.Type.TOTP and not others.exists()
+    return not others.exists()
 
 
 @receiver(authenticator_added, dispatch_uid="signin.mfa.remember_activation")
 def remember_activation(sender, request: HttpRequest, authenticator: Authenticator, **kwargs):
     """allauth's signal, not domain flow: it is the only public hook on activation. The module
     is imported with the middleware, before any request can activate an authenticator."""
-    if authenticator.type == Authenticator.Type.TOTP:
+    if authenticator.type in SECOND_FACTORS:
         activated = [*request.session.get(ACTIVATED_SESSION_KEY, []), authenticator.pk]
         request.session[ACTIVATED_SESSION_KEY] = activated
 
@@ -186,7 +216,12 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if settings.MFA_REQUIRED and user.is_authenticated:
-            standing = mfa_standing(user, session_authenticator_ids(request))
+            provider_id = request.session.get(PROVIDER_MFA_SESSION_KEY)
+            standing = mfa_standing(
+                user,
+                session_authenticator_ids(request),
+                provider_id if isinstance(provider_id, str) else None,
+            )
             if standing.blocked and not is_allowed_page(request):
                 return refusal(request, standing)
         return self.get_response(request)

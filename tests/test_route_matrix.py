@@ -108,6 +108,8 @@ MATRIX = {
     "people:roles": ("POST", "/people/st-elisabeths/{owner_id}/roles/", PEOPLE_ACT),
     "people:leave": ("POST", "/people/st-elisabeths/{owner_id}/leave/", PEOPLE_ACT),
     "people:invite": ("POST", "/people/st-elisabeths/{owner_id}/invite/", PEOPLE_ACT),
+    "signin:school": ("GET", "/sign-in/schools/st-elisabeths/", PEOPLE),
+    "signin:trust": ("GET", "/sign-in/trusts/shine/", "L 404 404 404 404 404 404 200 403"),
     "governance:index": ("GET", "/governance/", "L 403 403 302 403 302 302 200 403"),
     "governance:school": ("GET", "/governance/schools/st-elisabeths/", "L 403 403 200 403 200 200 404 404"),
     "governance:school_csv": ("GET", "/governance/schools/st-elisabeths/figures.csv", "L 403 403 200 403 200 200 404 404"),
