@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -44,6 +45,8 @@ BACKOFF_SECONDS = (30, 120, 600, 1800)
 URGENT_BACKOFF_STEP_SECONDS = 10
 URGENT_BACKOFF_CAP_SECONDS = 60
 URGENT_MAX_ATTEMPTS = 50
+# The tasks that deliver one row (tasks.py): an ordinary one, and an urgent one on its queue.
+DELIVERY_TASKS = ("notifications.deliver", "notifications.deliver_urgent")
 # A delivery holds its row this long; it must outlast the task's hard time limit (tasks.py).
 DEFAULT_CLAIM_SECONDS = 120
 SWEEP_AFTER = datetime.timedelta(minutes=1)
@@ -140,8 +143,8 @@ def deliveries_queue(items: list[tuple[int, bool]]) -> int:
     after that, this process holds its deliveries rather than try again (a report would wait
     out the retries), and queues them with the next ones after that.
     """
-    from notifications.tasks import deliver, deliver_urgent  # tasks import this module
-
+    # By name from Celery's registry (apps.py loads tasks.py), because tasks import this module.
+    deliver, deliver_urgent = (current_app.tasks[name] for name in DELIVERY_TASKS)
     if time.monotonic() < broker.resting_until:
         broker.held = (broker.held + items)[-HELD_AT_MOST:]
         logger.warning(
