@@ -1,5 +1,7 @@
 """The governors' dashboard of a school or a trust: the page, its CSV and its PDF report."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Literal
 
 from django.contrib.auth.decorators import login_required
@@ -68,32 +70,33 @@ def dashboard(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, kind: Kind, slug: str) -> Dashboard | HttpResponse:
-    """The dashboard to export, or, for a period the form refuses, a redirect to the page,
-    which says why."""
-    place, form = _asked_for(request, kind, slug)
-    if form.errors:
-        return redirect(reverse(f"governance:{kind}", args=[slug]) + "?" + request.GET.urlencode())
-    return _build(place, form)
+def _export_view(write: Callable[[HttpRequest, Dashboard], HttpResponse]):
+    """A view exporting the dashboard (`write` makes the CSV or the PDF of it): for whoever sees
+    the page, after a recent sign-in; a period the form refuses goes back to the page, which
+    says why."""
+
+    @login_required
+    @recent_authentication_required(when=lambda request: True)
+    @wraps(write)
+    def view(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
+        place, form = _asked_for(request, kind, slug)
+        if form.errors:
+            query = request.GET.urlencode()
+            return redirect(reverse(f"governance:{kind}", args=[slug]) + "?" + query)
+        return write(request, _build(place, form))
+
+    return view
 
 
-@login_required
-@recent_authentication_required(when=lambda request: True)
-def dashboard_csv(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
-    figures = _export(request, kind, slug)
-    if isinstance(figures, HttpResponse):
-        return figures
+@_export_view
+def dashboard_csv(request: HttpRequest, figures: Dashboard) -> HttpResponse:
     return csv_response(figures.csv_rows(), filename=f"{_filename(figures)}.csv")
 
 
-@login_required
-@recent_authentication_required(when=lambda request: True)
-def dashboard_pdf(request: HttpRequest, slug: str, kind: Kind) -> HttpResponse:
+@_export_view
+def dashboard_pdf(request: HttpRequest, figures: Dashboard) -> HttpResponse:
     from weasyprint import HTML  # slow to import; only PDFs need it
 
-    figures = _export(request, kind, slug)
-    if isinstance(figures, HttpResponse):
-        return figures
     html = render_to_string("governance/report_pdf.html", {"dashboard": figures}, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
