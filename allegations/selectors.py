@@ -18,6 +18,7 @@ from incidents.routing import ANSWERS_TO, RULES, Decision, People, route
 from incidents.selectors import _matches  # the one reading of a clause reference, shared
 from lib.dates import years_after
 from people.models import Membership, Role, School, User
+from policies.text import clause_texts
 
 # A low-level concern goes where a breach of the policy by an adult goes (the Head, or the
 # Chair when it is about the Head): routing's rules, so never to the subject or anyone who
@@ -269,9 +270,10 @@ def signed_record(incident: Incident) -> SignedRecord:
     )
     if signoff is None:
         return SignedRecord(None, cited)
+    # A published version's clauses never change: read through the policy text cache.
     clauses = [
         SignedClause(c.key, c.section, c.text)
-        for c in signoff.version.clauses.order_by("position")
+        for c in clause_texts(signoff.version)
         if any(_matches(ref, c.key, c.section) for ref in rule.clauses)
     ]
     return SignedRecord(signoff, cited, clauses)

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from audit.refusal import Refused
 from incidents.models import Evidence, Incident
-from incidents.selectors import cases_visible_to
+from incidents.selectors import CASE_RELATIONS, cases_visible_to
 from people.models import Membership, Role, School, User
 from people.selectors import schools_for
 
@@ -28,7 +28,8 @@ def report_for_user(user: User, pk: int, *, action: Action = "view_case") -> Inc
     else:
         reports = cases_visible_to(user)
     try:
-        return reports.select_related("school").get(pk=pk)
+        # Everything the case page shows of the report itself, in this one query.
+        return reports.select_related(*CASE_RELATIONS).get(pk=pk)
     except Incident.DoesNotExist:
         raise Refused("No such report") from None
 

@@ -81,11 +81,14 @@ class Case:
     decisions: list[RoutingDecision]
 
 
+CASE_RELATIONS = ("school", "reporter", "subject_user", "affected_user", "owner")
+
+
 def case_for(incident: Incident) -> Case:
-    """What a recipient sees of a report: the report, its files and its routing (3 queries)."""
-    incident = Incident.objects.select_related(
-        "school", "reporter", "subject_user", "affected_user", "owner"
-    ).get(pk=incident.pk)
+    """What a recipient sees of a report: the report, its files and its routing (2 queries, or
+    3 when the incident was not read with CASE_RELATIONS)."""
+    if any(not Incident._meta.get_field(name).is_cached(incident) for name in CASE_RELATIONS):
+        incident = Incident.objects.select_related(*CASE_RELATIONS).get(pk=incident.pk)
     return Case(
         incident=incident,
         evidence=list(incident.evidence.select_related("uploaded_by")),

@@ -85,7 +85,10 @@ def _measure_pages() -> dict[str, tuple[int, int]]:
         .first()
     )
     case = (
-        RoutingDecision.objects.filter(recipient=head, incident__status=Status.CLOSED)
+        # A case about an adult: the heaviest page (it also shows what the adult signed).
+        RoutingDecision.objects.filter(
+            recipient=head, incident__status=Status.CLOSED, incident__subject_kind="adult"
+        )
         .order_by("incident__created_at")
         .values_list("incident_id", flat=True)
         .first()
