@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from acknowledgements.services import signoff_reminders_send
+from acknowledgements.services.reminders import signoff_reminders_send
 
 
 @shared_task(name="acknowledgements.send_signoff_reminders", max_retries=5,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from acknowledgements import selectors, services
+from acknowledgements import selectors
 from acknowledgements.forms import (
     AcknowledgeForm,
     ApprovalRequestForm,
@@ -27,6 +27,21 @@ from acknowledgements.models import (
 )
 from acknowledgements.permissions import item_for_user, signoff_for_user
 from acknowledgements.receipts import receipt_reference_for
+from acknowledgements.services.approvals import approval_decide, approval_request_submit
+from acknowledgements.services.declarations import (
+    declaration_acknowledge,
+    declaration_end,
+    declaration_reconfirm,
+    declaration_request_more,
+    declaration_submit,
+    declaration_update,
+)
+from acknowledgements.services.signoff import (
+    monitoring_notice,
+    signoff_changes,
+    signoff_record,
+    signoff_statement,
+)
 from lib.client import client_ip
 from lib.csv_export import csv_response
 from notifications.services import notifications_mark_read
@@ -56,7 +71,7 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
         return redirect("acknowledgements:receipt", pk=existing.pk)
     if request.method == "POST":
         try:
-            signoff, _ = services.signoff_record(
+            signoff, _ = signoff_record(
                 user=request.user,
                 version=version,
                 text_sha256=request.POST.get("text_sha256", ""),
@@ -69,7 +84,7 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
             messages.success(request, f"Thank you: you have signed the {policy.title}.")
             return redirect("acknowledgements:receipt", pk=signoff.pk)
     clauses = clause_texts(version)
-    last, changes = services.signoff_changes(request.user, version)
+    last, changes = signoff_changes(request.user, version)
     return render(
         request,
         "acknowledgements/sign.html",
@@ -79,7 +94,7 @@ def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
             "text": None if last else whole_text(version),
             "last_signed": last,
             "changes": [c for c in changes if c.change != Change.UNCHANGED],
-            "statement": services.signoff_statement(version, services.monitoring_notice(clauses)),
+            "statement": signoff_statement(version, monitoring_notice(clauses)),
             "query": "",
         },
     )
@@ -155,7 +170,7 @@ def declaration_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            declaration = services.declaration_submit(user=request.user, **data)
+            declaration = declaration_submit(user=request.user, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -195,7 +210,7 @@ def declaration_change(request: HttpRequest, pk: int) -> HttpResponse:
     form = DeclarationChangeForm(request.POST, instance=declaration)
     if form.is_valid():
         try:
-            services.declaration_update(declaration=declaration, **form.cleaned_data)
+            declaration_update(declaration=declaration, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -220,12 +235,12 @@ def declaration_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             if acknowledging:
-                services.declaration_acknowledge(
+                declaration_acknowledge(
                     declaration=declaration, by=request.user, **form.cleaned_data
                 )
                 messages.success(request, "Declaration acknowledged; the person has been told.")
             else:
-                services.declaration_request_more(
+                declaration_request_more(
                     declaration=declaration, by=request.user, **form.cleaned_data
                 )
                 messages.success(request, "Sent back with your question.")
@@ -250,10 +265,10 @@ def declaration_manage(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = item_for_user(Declaration, request.user, pk, action="manage")
     try:
         if request.POST.get("action") == "end":
-            services.declaration_end(declaration=declaration)
+            declaration_end(declaration=declaration)
             messages.success(request, "Your declaration has ended.")
         else:
-            services.declaration_reconfirm(declaration=declaration)
+            declaration_reconfirm(declaration=declaration)
             messages.success(request, "Thank you: your declaration is confirmed for another year.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -272,7 +287,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.approval_request_submit(user=request.user, **form.cleaned_data)
+            item = approval_request_submit(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -319,7 +334,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and deciding and form.is_valid():
         item = item_for_user(ApprovalRequest, request.user, pk, action="decide")
         try:
-            services.approval_decide(
+            approval_decide(
                 request=item,
                 by=request.user,
                 approve=form.cleaned_data["decision"] == "approve",

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test import Client
 
-from acknowledgements.services import declaration_submit
+from acknowledgements.services.declarations import declaration_submit
 from audit.models import AuditEvent
 from incidents.models import AccessAction, CaseAccess, CaseEntry, Category, SubjectKind
 from people.models import Invitation, Role

@@ -8,11 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from acknowledgements.models import ApprovalKind, SignOff
-from acknowledgements.services import (
-    approval_request_submit,
-    declaration_submit,
-    signoff_record,
-)
+from acknowledgements.services.approvals import approval_request_submit
+from acknowledgements.services.declarations import declaration_submit
+from acknowledgements.services.signoff import signoff_record
 from incidents.models import Category, Incident, SubjectKind
 from incidents.services import report_submit
 from incidents.triage import case_acknowledge, case_note_add

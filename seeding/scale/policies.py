@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from acknowledgements.models import SignOff
-from acknowledgements.services import monitoring_notice, signoff_statement
+from acknowledgements.services.signoff import monitoring_notice, signoff_statement
 from people.models import Role, User
 from policies.importer import parse_policy
 from policies.models import Clause, Policy, PolicyVersion, VersionStatus, content_sha256

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from acknowledgements.models import ApprovalKind
-from acknowledgements.services import approval_request_submit, declaration_submit
+from acknowledgements.services.approvals import approval_request_submit
+from acknowledgements.services.declarations import declaration_submit
 from people.models import Role
 from tests.acknowledgements.test_signoff import sign
 from tests.factories import MembershipFactory, UserFactory, person

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from acknowledgements.models import ApprovalKind, ApprovalRequest, ApprovalStatus
-from acknowledgements.services import approval_decide, approval_request_submit
+from acknowledgements.services.approvals import approval_decide, approval_request_submit
 
 
 @pytest.fixture

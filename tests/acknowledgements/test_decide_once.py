@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from acknowledgements import services
 from acknowledgements.models import (
     ApprovalKind,
     ApprovalRequest,
@@ -16,6 +15,9 @@ from acknowledgements.models import (
     DeclarationStatus,
     SignOff,
 )
+from acknowledgements.services import approvals, declarations, signoff
+from acknowledgements.services.approvals import approval_decide, approval_request_submit
+from acknowledgements.services.declarations import declaration_acknowledge, declaration_submit
 from audit.models import Action, AuditEvent
 from notifications.models import Channel, Notification
 from tests.acknowledgements.test_signoff import sign
@@ -31,23 +33,23 @@ def _postgresql():
 
 
 def test_two_decisions_on_a_request_at_once_make_one(alice, bob, st_elisabeths, monkeypatch):
-    request = services.approval_request_submit(
+    request = approval_request_submit(
         user=bob, school=st_elisabeths, kind=ApprovalKind.OFFICIAL_SITE, details="PTA page"
     )
     emails_before = Notification.objects.filter(recipient=bob, channel=Channel.EMAIL).count()
 
     def approve():
-        return services.approval_decide(
+        return approval_decide(
             request=ApprovalRequest.objects.get(pk=request.pk), by=alice, approve=True
         )
 
     def decline():
-        return services.approval_decide(
+        return approval_decide(
             request=ApprovalRequest.objects.get(pk=request.pk), by=alice, approve=False,
             reason="Use the school's page",
         )  # fmt: skip
 
-    first, second = interleave(monkeypatch, (services, "_audit"), approve, decline)
+    first, second = interleave(monkeypatch, (approvals, "audit_decision"), approve, decline)
     assert first.status == ApprovalStatus.APPROVED
     assert isinstance(second, ValidationError)
     assert second.messages == ["This has already been decided (Approved)."]
@@ -65,19 +67,21 @@ def test_two_decisions_on_a_request_at_once_make_one(alice, bob, st_elisabeths, 
 def test_two_acknowledgements_of_a_declaration_at_once_make_one(
     alice, bob, st_elisabeths, monkeypatch
 ):
-    declaration = services.declaration_submit(
+    declaration = declaration_submit(
         user=bob, school=st_elisabeths, pupil_name="Poppy Baker", class_or_year="Year 3",
         relationship="niece", social_media_contact=True,
     )  # fmt: skip
     emails_before = Notification.objects.filter(recipient=bob, channel=Channel.EMAIL).count()
 
     def acknowledge():
-        return services.declaration_acknowledge(
+        return declaration_acknowledge(
             declaration=Declaration.objects.get(pk=declaration.pk), by=alice,
             discussed_on=datetime.date(2026, 11, 20), agreed_protocol="Family accounts only",
         )  # fmt: skip
 
-    first, second = interleave(monkeypatch, (services, "_audit"), acknowledge, acknowledge)
+    first, second = interleave(
+        monkeypatch, (declarations, "audit_decision"), acknowledge, acknowledge
+    )
     assert first.status == DeclarationStatus.ACKNOWLEDGED
     assert isinstance(second, ValidationError)
     assert "already been decided" in second.messages[0]
@@ -91,7 +95,7 @@ def test_two_acknowledgements_of_a_declaration_at_once_make_one(
 
 def test_two_sign_offs_at_once_make_one_record_and_one_audit_row(bob, se_policy, monkeypatch):
     first, second = interleave(
-        monkeypatch, (services, "audit_record"), lambda: sign(bob, se_policy),
+        monkeypatch, (signoff, "audit_record"), lambda: sign(bob, se_policy),
         lambda: sign(bob, se_policy),
     )  # fmt: skip
     assert first[1] is True and second[1] is False

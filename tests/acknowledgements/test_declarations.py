@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from acknowledgements.models import Declaration, DeclarationStatus
-from acknowledgements.services import (
+from acknowledgements.services.declarations import (
     declaration_acknowledge,
     declaration_end,
     declaration_reconfirm,

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from acknowledgements import services
 from acknowledgements.models import ReminderStep, SignOffReminder
-from acknowledgements.services import signoff_reminders_send
+from acknowledgements.services import reminders
+from acknowledgements.services.reminders import signoff_reminders_send
 from conduct_portal.celery import app
 from tests.acknowledgements.test_signoff import sign
 from tests.factories import MembershipFactory, UserFactory
@@ -94,21 +94,21 @@ def test_the_beat_schedule_runs_the_reminders_daily():
 def test_a_reminder_that_fails_holds_up_no_other_and_goes_out_on_a_later_run(
     alice, bob, se_policy, run, monkeypatch, caplog
 ):
-    real = services._email_on_commit
+    real = reminders.email_on_commit
 
     def email(name, *, to, context):
         if to == bob:
             raise RuntimeError("cannot render Bob Baker's reminder")
         return real(name, to=to, context=context)
 
-    monkeypatch.setattr(services, "_email_on_commit", email)
+    monkeypatch.setattr(reminders, "email_on_commit", email)
     with caplog.at_level(logging.ERROR):
         assert run(7) == {"first": 1, "second": 0, "digest": 0, "failed": 1}
     assert len(to("alice@se.example")) == 1
     assert not SignOffReminder.objects.filter(user=bob).exists()  # rolled back with the e-mail
     assert f"signoff-reminders: item first:v{se_policy.pk}:u{bob.pk} failed" in caplog.text
     assert "Bob Baker" not in caplog.text
-    monkeypatch.setattr(services, "_email_on_commit", real)
+    monkeypatch.setattr(reminders, "email_on_commit", real)
     assert run(7)["first"] == 0  # waits before trying again
     later = timezone.now() + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "now", lambda: later)  # the next day's run

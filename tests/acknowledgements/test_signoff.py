@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from acknowledgements.models import SignOff
 from acknowledgements.selectors import outstanding_for
-from acknowledgements.services import signoff_record
+from acknowledgements.services.signoff import signoff_record
 from people.selectors import memberships_for
 from policies.services import clause_update, draft_start
 from tests.factories import MembershipFactory, UserFactory, import_source, publish

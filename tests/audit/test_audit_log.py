@@ -8,7 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from acknowledgements.models import ApprovalKind
-from acknowledgements.services import approval_decide, approval_request_submit, declaration_submit
+from acknowledgements.services.approvals import approval_decide, approval_request_submit
+from acknowledgements.services.declarations import declaration_submit
 from audit.models import Action, AuditEvent
 from incidents.triage import case_acknowledge, case_note_add
 from people.models import Role

@@ -4,7 +4,8 @@ request."""
 import pytest
 
 from acknowledgements.models import ApprovalKind, SignOff
-from acknowledgements.services import approval_request_submit, declaration_submit
+from acknowledgements.services.approvals import approval_request_submit
+from acknowledgements.services.declarations import declaration_submit
 from people.models import Role
 from policies.services import clause_update, draft_start
 from tests.factories import import_source, person, publish

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from acknowledgements.services import signoff_record
+from acknowledgements.services.signoff import signoff_record
 from governance import selectors
 from governance.periods import current_term
 from incidents.triage import case_acknowledge

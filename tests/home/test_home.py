@@ -45,7 +45,7 @@ def test_the_home_page_query_count_does_not_grow_with_roles_or_data(
     # versions that apply, this person's sign-offs, policies due for review, declarations
     # waiting, requests waiting, reports waiting, schools they manage, and the governors'
     # dashboards they may open (trusts and schools, one UNION) = 11.
-    from acknowledgements.services import declaration_submit
+    from acknowledgements.services.declarations import declaration_submit
     from tests.factories import import_source, publish
     from tests.reports import submit
 

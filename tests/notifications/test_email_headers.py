@@ -3,7 +3,7 @@ it, the same on every send of the row, and nothing more."""
 
 import re
 
-from acknowledgements.services import declaration_submit
+from acknowledgements.services.declarations import declaration_submit
 from incidents.models import Category
 from notifications import services
 from notifications.models import Channel, Kind, Notification, Status

@@ -4,7 +4,7 @@ them, it loses nothing and breaks nothing, and a sign-in link leaves the outbox 
 import pytest
 from django.core import mail
 
-from acknowledgements.services import declaration_submit
+from acknowledgements.services.declarations import declaration_submit
 from notifications.models import Kind, Notification, Status
 from notifications.services import notification_deliver
 from people.services import invitation_send

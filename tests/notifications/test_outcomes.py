@@ -8,9 +8,8 @@ import pytest
 from django.core import mail
 
 from acknowledgements.models import ApprovalKind
-from acknowledgements.services import (
-    approval_decide,
-    approval_request_submit,
+from acknowledgements.services.approvals import approval_decide, approval_request_submit
+from acknowledgements.services.declarations import (
     declaration_acknowledge,
     declaration_request_more,
     declaration_submit,

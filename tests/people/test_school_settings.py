@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from acknowledgements.services import signoff_reminders_send
+from acknowledgements.services.reminders import signoff_reminders_send
 from audit.models import Action, AuditEvent
 from people.models import Role, School
 from people.services import school_reminders_set

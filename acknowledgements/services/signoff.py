@@ -1,0 +1,135 @@
+"""Signing a published version: what the person is shown and confirms, and the sign-off itself."""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from acknowledgements.models import SignOff
+from audit.models import Action
+from audit.services import audit_record
+from people.models import Membership, User
+from policies.comparison import compare, keys_changed
+from policies.models import Audience, PolicyVersion, VersionStatus
+from policies.text import clause_texts
+
+logger = logging.getLogger(__name__)
+
+
+# The clause whose monitoring notice every sign-off repeats: St Elisabeth's §3.4, or the
+# "Monitoring" section of a policy like Villiers'.
+MONITORING_CLAUSE_KEYS = ["3.4", "monitoring-1"]
+
+
+def signoff_statement(version: PolicyVersion, monitoring_text: str) -> str:
+    """The confirmation a person signs: what they read, and the monitoring notice."""
+    policy = version.policy
+    statement = (
+        f"I confirm that I have read version {version.number} of the {policy.title} of "
+        f"{policy.school or policy.trust}, that I understand it, and that I will follow it."
+    )
+    if monitoring_text:
+        statement += f" I understand that: {monitoring_text}"
+    return statement
+
+
+def monitoring_notice(clauses: list) -> str:
+    by_key = {clause.key: clause for clause in clauses}
+    clause = next((by_key[k] for k in MONITORING_CLAUSE_KEYS if k in by_key), None)
+    return " ".join(clause.text.split()) if clause else ""
+
+
+def _last_signed(user: User, version: PolicyVersion) -> SignOff | None:
+    """The person's sign-off of the latest earlier version of the same policy, if any."""
+    return (
+        SignOff.objects.filter(
+            user=user, version__policy=version.policy, version__number__lt=version.number
+        )
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+
+
+def signoff_changes(user: User, version: PolicyVersion):
+    """For someone who signed an earlier version: the comparison with the last one they signed."""
+    last = _last_signed(user, version)
+    if last is None:
+        return None, []
+    return last, compare(list(last.version.clauses.all()), list(version.clauses.all()))
+
+
+def _applies_to(version: PolicyVersion, user: User) -> bool:
+    """One EXISTS: the person holds a role at the policy's school, or in or under its trust."""
+    policy = version.policy
+    if policy.audience != Audience.STAFF:
+        return False
+    place = (
+        Q(school_id=policy.school_id)
+        if policy.school_id
+        else (Q(trust_id=policy.trust_id) | Q(school__trust_id=policy.trust_id))
+    )
+    return Membership.objects.not_ended().filter(place, user=user).exists()
+
+
+def _refusal(version: PolicyVersion, user: User) -> str | None:
+    if version.status == VersionStatus.DRAFT:
+        return "This version is a draft: only a published version can be signed."
+    if version.status == VersionStatus.SUPERSEDED:
+        return (
+            f"Version {version.number} has been replaced by a newer version. "
+            "Please read and sign the current version instead."
+        )
+    if not _applies_to(version, user):
+        return "This policy does not apply to you, so there is nothing for you to sign."
+    return None
+
+
+@transaction.atomic
+def signoff_record(
+    *,
+    user: User,
+    version: PolicyVersion,
+    text_sha256: str,
+    ip_address: str | None,
+    user_agent: str,
+) -> tuple[SignOff, bool]:
+    """Record that the person read and accepted the version; returns (sign-off, created).
+
+    A second submit (a double click, another tab) returns the first record unchanged.
+    """
+    existing = SignOff.objects.filter(user=user, version=version).first()
+    if existing:
+        return existing, False
+    refusal = _refusal(version, user)
+    if refusal:
+        raise ValidationError(refusal)
+    if text_sha256 != version.content_sha256:
+        raise ValidationError(
+            "The text you were shown is not the published text of this version. "
+            "Please reload the page, read it again and sign."
+        )
+    clauses = clause_texts(version)
+    last = _last_signed(user, version)
+    changed = keys_changed(clause_texts(last.version), clauses) if last else []
+    try:
+        with transaction.atomic():
+            signoff = SignOff.objects.create(
+                user=user,
+                version=version,
+                text_sha256=version.content_sha256,
+                statement=signoff_statement(version, monitoring_notice(clauses)),
+                changed_clause_keys=changed,
+                ip_address=ip_address,
+                user_agent=user_agent[:500],
+            )
+    except IntegrityError:
+        # Another request by the same person won the race: theirs is the record.
+        return SignOff.objects.get(user=user, version=version), False
+    audit_record(
+        action=Action.SIGNED_OFF, actor=user, school=version.policy.school, record=signoff,
+        detail=f"{version.policy.title} v{version.number}",
+    )  # fmt: skip
+    logger.info("User %s signed policy version %s", user.pk, version.pk)
+    return signoff, True
