@@ -10,14 +10,14 @@ from acknowledgements.selectors import outstanding_for, pending_declarations, pe
 from governance.permissions import SCHOOL_ROLES
 from governance.selectors import dashboards_for
 from incidents.models import Status
-from incidents.selectors import reports_for_recipient
+from incidents.selectors import RECEIVING_ROLES, reports_for_recipient
 from people.models import Membership, Role, User
 from people.permissions import managed_schools
 from people.selectors import memberships_for
 from policies.selectors import due_for_review
 
 HOME_REPORTS = 10
-RECEIVES_REPORTS = {Role.HEAD, Role.DEPUTY_HEAD, Role.DSL, Role.DEPUTY_DSL, Role.CHAIR}
+RECEIVES_REPORTS = set(RECEIVING_ROLES)
 # The Head decides; the Chair decides the Head's own declarations and requests.
 DECIDES_REQUESTS = {Role.HEAD, Role.CHAIR}
 
