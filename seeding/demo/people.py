@@ -49,6 +49,10 @@ class Person:
     centrally: bool = False
 
 
+# Who a reporter is told to contact when nobody in the portal can receive a report: a made-up
+# service, on a number from Ofcom's range for drama (never a real line).
+DEMO_LADO = {"lado_contact": "the Demo County LADO service", "lado_phone": "01632 960 000"}
+
 # The people in the named roles, in the order of LEADER_ROLES, per school.
 LEADER_ROLES = [
     ("head", (Role.STAFF, Role.HEAD), StaffCategory.TEACHING),
@@ -59,15 +63,17 @@ LEADER_ROLES = [
     ("chair", (Role.CHAIR,), StaffCategory.GOVERNOR),
     ("governor", (Role.GOVERNOR,), StaffCategory.GOVERNOR),
     ("governor2", (Role.GOVERNOR,), StaffCategory.GOVERNOR),
+    ("vice.chair", (Role.GOVERNOR, Role.VICE_CHAIR), StaffCategory.GOVERNOR),
+    ("clerk", (Role.CLERK,), StaffCategory.NON_TEACHING),
 ]
 LEADER_NAMES = {
     "stelisabeths.example": [
         "Helen Hart", "David Dunn", "Sarah Lowe", "Dev Lal", "Tom Teague",
-        "Catherine Fairley", "Gareth Owusu", "Gillian Marsh",
+        "Catherine Fairley", "Gareth Owusu", "Gillian Marsh", "Olivia Grant", "Colin Brooks",
     ],
     "villiers.example": [
         "Victoria Reid", "Marcus Bell", "Nadia Shah", "Owen Pryor", "Lucy Webb",
-        "Robert Ashby", "Fatima Noor", "Peter Vance",
+        "Robert Ashby", "Fatima Noor", "Peter Vance", "Hugh Lennox", "Priya Desai",
     ],
 }  # fmt: skip
 
@@ -115,11 +121,20 @@ def seed_demo() -> dict[str, int]:
     shine, _ = Trust.objects.get_or_create(slug="shine", defaults={"name": "SHINE Academies Trust"})
     villiers, _ = School.objects.get_or_create(
         slug="villiers",
-        defaults={"name": "Villiers Primary School", "trust": shine, "head_title": "Head Teacher"},
+        defaults={
+            "name": "Villiers Primary School",
+            "trust": shine,
+            "head_title": "Head Teacher",
+            **DEMO_LADO,
+        },
     )
     st_elisabeths, _ = School.objects.get_or_create(
         slug="st-elisabeths",
-        defaults={"name": "St Elisabeth's CE Primary School", "head_title": "Head of School"},
+        defaults={
+            "name": "St Elisabeth's CE Primary School",
+            "head_title": "Head of School",
+            **DEMO_LADO,
+        },
     )
 
     for school, domain, offset in [

@@ -31,7 +31,8 @@ ACCOUNTS = [
     f"{mailbox}@{domain}"
     for domain in ("stelisabeths.example", "villiers.example")
     for mailbox in (
-        "head", "deputy.head", "dsl", "deputy.dsl", "teacher", "chair", "governor", "governor2"
+        "head", "deputy.head", "dsl", "deputy.dsl", "teacher", "chair", "governor", "governor2",
+        "vice.chair", "clerk",
     )
 ] + ["dpl@stelisabeths.example", "dpl@shine.example", "hr@shine.example", "it@shine.example"]  # fmt: skip
 
