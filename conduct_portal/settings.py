@@ -241,6 +241,7 @@ SIGNIN_ISSUERS = {
     "microsoft": "https://login.microsoftonline.com/{tenant}/v2.0",
     "google": "https://accounts.google.com",
 }
+SIGNIN_FORM_ORIGINS = ["https://login.microsoftonline.com", "https://accounts.google.com"]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -379,7 +380,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],
+        # Starting single sign-on is a POST to the portal that redirects to the provider, and
+        # browsers hold a form's redirects to form-action too.
+        "form-action": ["'self'", *SIGNIN_FORM_ORIGINS],
         "frame-ancestors": ["'none'"],
     }
 }

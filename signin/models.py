@@ -58,7 +58,7 @@ class SingleSignOn(models.Model):
 
     @property
     def button_label(self) -> str:
-        return f"Sign in with {'Microsoft' if self.provider == Provider.MICROSOFT else 'Google'}"
+        return f"Continue with {'Microsoft' if self.provider == Provider.MICROSOFT else 'Google'}"
 
     def server_url(self) -> str:
         return settings.SIGNIN_ISSUERS[self.provider].format(tenant=self.tenant)

@@ -15,7 +15,7 @@ from policies.models import PolicyVersion
 from signin import sessions
 from tests.factories import SchoolFactory, TrustFactory, import_source, person, publish
 
-pytest_plugins = ["tests.journeys", "tests.reports"]
+pytest_plugins = ["tests.journeys", "tests.reports", "tests.oidc"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -2,6 +2,7 @@
 and Google: the portal discovers it, is sent to its authorization page, and exchanges the code
 at its token endpoint, as with the real ones. Nothing leaves the machine."""
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -45,6 +46,10 @@ def oidc(settings) -> Iterator[Provider]:
     with run_server_in_thread() as server:
         url = f"http://localhost:{server.server_port}"
         settings.SIGNIN_ISSUERS = {"microsoft": url, "google": url}
+        # The browser is sent to it from the sign-in form (form-action, as for Microsoft's).
+        policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+        policy["DIRECTIVES"]["form-action"].append(url)
+        settings.CONTENT_SECURITY_POLICY = policy
         yield Provider(url)
 
 

@@ -14,7 +14,7 @@ from people.models import Invitation, Role, User
 from people.services import person_leave
 from signin import selectors
 from tests.factories import PASSWORD, person
-from tests.signin.conftest import configure, sign_in_with
+from tests.oidc import configure, sign_in_with
 
 
 def signed_in_as(client) -> User | None:
@@ -193,7 +193,7 @@ def test_a_password_reset_under_single_sign_on_only_sends_the_button_not_a_link(
     client.post("/accounts/password/reset/", {"email": bob.email})
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
-    assert "Sign in with Microsoft" in body and "/accounts/password/reset/key/" not in body
+    assert "Continue with Microsoft" in body and "/accounts/password/reset/key/" not in body
 
 
 @pytest.mark.parametrize("role", [Role.HEAD, Role.DSL])
