@@ -4,11 +4,9 @@ from incidents.evidence import evidence_sweep
 from incidents.handover import reroute_by_date
 from incidents.retention import retention_run
 from incidents.triage import escalations_run
-from ops.heartbeats import records_heartbeat
 
 
 @shared_task(name="incidents.run_escalations")
-@records_heartbeat("incidents.run_escalations")
 def run_escalations() -> dict[str, int]:
     """Every minute: escalate cases not acknowledged in time (on the urgent queue)."""
     return escalations_run().summary()

@@ -10,7 +10,6 @@ from notifications.services import (
     notification_deliver,
     pending_requeue,
 )
-from ops.heartbeats import records_heartbeat
 
 # The lease a delivery holds (services.DEFAULT_CLAIM_SECONDS) outlasts the hard limit.
 DELIVERY_LIMITS = {"soft_time_limit": 60, "time_limit": 90}
@@ -45,6 +44,5 @@ def deliver_urgent(self, notification_id: int) -> str:
 
 
 @shared_task(name="notifications.sweep")
-@records_heartbeat("notifications.sweep")
 def sweep(older_than_seconds: int = 60) -> int:
     return pending_requeue(older_than=datetime.timedelta(seconds=older_than_seconds))

@@ -12,12 +12,12 @@ import datetime
 import logging
 from typing import Any
 
+from celery import current_app as celery_app  # the project's app (conduct_portal/celery.py)
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from conduct_portal.celery import app as celery_app
 from notifications.models import Notification, Status
 from ops.models import Heartbeat
 
