@@ -3,7 +3,6 @@ from django.db import models
 from django.utils import timezone
 
 from lib.immutability import AppendOnly
-from people.models import School
 
 
 class Action(models.TextChoices):
@@ -37,7 +36,7 @@ class AuditEvent(AppendOnly):
     )
     action = models.CharField(max_length=20, choices=Action.choices)
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "people.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     record = models.CharField(max_length=80, blank=True, help_text="e.g. policies.Policy 3")
     detail = models.CharField(max_length=300, blank=True)

@@ -1,11 +1,17 @@
 """The one way to write the audit log."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.http import HttpRequest
 
 from audit.models import AuditEvent
 from lib.client import client_ip
-from people.models import School, User
+
+if TYPE_CHECKING:  # the log knows the people app only by name (people imports audit)
+    from people.models import School, User
 
 
 def audit_record(

@@ -8,7 +8,12 @@ class IncidentsConfig(AppConfig):
         from django.db import transaction
 
         from incidents.handover import _warn_before_roles_removed, schools_reroute
+        from incidents.selectors import cases_visible_to
+        from notifications.selectors import cases_visible_rule
         from people.signals import memberships_changed, roles_removal_asked
+
+        # A notification about a report is read only while the report still reaches its reader.
+        cases_visible_rule(cases_visible_to)
 
         def reroute_once_committed(school_ids: set[int], trust_ids: set[int], **kwargs) -> None:
             # Cases follow the roles: once the new memberships are there to be read.

@@ -10,6 +10,8 @@ once: a worker killed after the relay accepted a message and before the row was 
 sends it again, under the same Message-ID.
 """
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import logging
@@ -17,6 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from celery import current_app
@@ -32,7 +35,9 @@ from notifications.email import (
     send_templated_email,
 )
 from notifications.models import Channel, Kind, Notification, NotificationAttempt, Status
-from people.models import User
+
+if TYPE_CHECKING:
+    from people.models import User
 
 logger = logging.getLogger(__name__)
 
