@@ -27,21 +27,23 @@ run: $(INSTALLED)
 	SITE_URL=$(or $(SITE_URL),http://127.0.0.1:$(PORT)) DJANGO_RUNSERVER_HIDE_WARNING=true \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: install, lint and run the whole suite (on PostgreSQL when DATABASE_URL is set)
+## test: install, lint, check the layers (lint-imports) and run the whole suite (on PostgreSQL when DATABASE_URL is set)
 test: $(INSTALLED) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
 ## security: bandit (no high-severity finding) and pip-audit (no known vulnerability); see SECURITY.md
 security: $(INSTALLED)
-	$(BIN)/bandit -q -r conduct_portal people policies acknowledgements incidents notifications governance ops -x '*/migrations/*' --severity-level high
+	$(BIN)/bandit -q -r lib conduct_portal home records seeding people policies acknowledgements incidents notifications governance ops -x '*/migrations/*' --severity-level high
 	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
