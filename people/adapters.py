@@ -81,8 +81,9 @@ class MFAAdapter(DefaultMFAAdapter):
         **DefaultMFAAdapter.error_messages,
         "cannot_delete_authenticator": (
             "Your role lets you see other people's personal data, so your account must keep "
-            "two-factor authentication: you cannot remove your only authenticator app. If you "
-            "are changing phones, ask the portal's support team to reset it."
+            "two-factor authentication: you cannot remove your last authenticator app or passkey. "
+            "Add another first, or if you are changing phones, ask the portal's support team "
+            "to reset it."
         ),
     }
 

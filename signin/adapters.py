@@ -122,7 +122,13 @@ class AccountAdapter(people_adapters.AccountAdapter):
         user = super().authenticate(request, **credentials)
         # Only after the password was right: a wrong one gets allauth's usual answer, so the
         # refusal says nothing about an address to someone who does not know its password.
-        configuration = selectors.password_refused_by(user) if user is not None else None
+        # Re-authentication (allauth's, before a sensitive action) also comes here: someone
+        # already signed in through the provider confirms it is still them with the password
+        # they have; allauth offers no way to re-authenticate through the provider instead.
+        signing_in = not request.user.is_authenticated
+        configuration = (
+            selectors.password_refused_by(user) if user is not None and signing_in else None
+        )
         if configuration is not None:
             audit_record(
                 action=Action.SIGN_IN_FAILED,

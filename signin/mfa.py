@@ -60,11 +60,11 @@ PROVIDER_MFA_SESSION_KEY = "signin_provider_mfa"
 ACTIVATED_SESSION_KEY = "conduct_portal_mfa_activated"
 MESSAGE = (
     "Your role lets you see other people's personal data, so your account needs two-factor "
-    "authentication. Set up an authenticator app to continue."
+    "authentication. Set up an authenticator app or a passkey to continue."
 )
 CODE_MESSAGE = (
     "Your role lets you see other people's personal data: enter the code from your "
-    "authenticator app to continue."
+    "authenticator app, or use your passkey, to continue."
 )
 
 

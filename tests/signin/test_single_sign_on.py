@@ -176,6 +176,21 @@ def test_single_sign_on_only_refuses_the_password_with_the_right_button(client, 
     assert signed_in_as(client) == alice
 
 
+def test_under_single_sign_on_only_a_signed_in_head_still_confirms_with_the_password(
+    client, oidc, alice, bob, st_elisabeths
+):
+    """Re-authentication before a sensitive action is not a sign-in: allauth has no way to do
+    it through the provider, so the person already in confirms with their password."""
+    deputy = person(st_elisabeths, Role.STAFF, Role.HEAD, email="deputy@se.example")
+    configuration = configure(st_elisabeths, alice)
+    configuration.only, configuration.emergency_admin = True, alice
+    configuration.save()
+    sign_in_with(client, oidc, configuration, oidc.knows(deputy.email))
+    assert signed_in_as(client) == deputy
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_single_sign_on_only_needs_a_named_emergency_administrator(client, oidc, alice):
     configure(alice.memberships.first().school, alice)
     client.force_login(alice)
