@@ -243,3 +243,25 @@ def test_a_token_asserting_mfa_passes_when_the_school_trusts_it(
     # The school stops trusting it: the next request asks for the portal's own.
     configure(st_elisabeths, alice, trusts_provider_mfa=False, secret="")
     assert client.get("/").status_code == 302
+
+
+def test_a_trusts_provider_signs_in_the_people_of_its_schools(
+    client, oidc, villiers, charlie, st_elisabeths, bob
+):
+    """Set up by the trust's Head of HR; St Elisabeth's, not in the trust, is not covered."""
+    hr = person(villiers, email="hr@shine.example")
+    hr.memberships.update(school=None, trust=villiers.trust, role=Role.TRUST_HR)
+    client.force_login(hr)
+    response = client.post(
+        "/sign-in/trusts/shine/",
+        {"provider": "google", "tenant": "shine.example", "client_id": "c", "secret": "s"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    configuration = selectors.configuration_for(villiers.trust)
+    assert configuration.app.settings["auth_params"] == {"hd": "shine.example"}
+    sign_in_with(client, oidc, configuration, oidc.knows(charlie.email, hd="shine.example"))
+    assert signed_in_as(client) == charlie
+    client.logout()
+    sign_in_with(client, oidc, configuration, oidc.knows(bob.email, hd="shine.example"))
+    assert signed_in_as(client) is None
