@@ -10,13 +10,11 @@ from django.utils import timezone
 from acknowledgements.models import ApprovalRequest, ApprovalStatus
 from acknowledgements.services.common import (
     audit_decision,
-    email_on_commit,
+    decision_tell,
     require_member,
     require_pending,
     tell_deciders,
-    tell_in_app,
 )
-from notifications.models import Kind
 from people.models import School, User
 
 logger = logging.getLogger(__name__)
@@ -51,10 +49,6 @@ def approval_decide(
     request.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.DECLINED
     request.reason = reason.strip()
     request.expires_on = expires_on if approve else None
-    request.decided_by = by
     request.decided_at = timezone.now()
-    request.save()
-    audit_decision(request, by, request.get_status_display().lower())
-    email_on_commit("approval_outcome", to=request.user, context={"item": request})
-    tell_in_app(request, Kind.APPROVAL_OUTCOME)
+    decision_tell(request, by, request.get_status_display().lower())
     return request

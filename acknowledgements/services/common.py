@@ -67,3 +67,17 @@ def require_pending(item: Declaration | ApprovalRequest, by: User) -> None:
         raise ValidationError("You cannot decide this one.")
     if item.status != "pending":
         raise ValidationError(f"This has already been decided ({item.get_status_display()}).")
+
+
+def decision_tell(item: Declaration | ApprovalRequest, by: User, what: str) -> None:
+    """Save a decision on `item` (its fields already set) as `by`'s, audit it, and tell the
+    person waiting: an e-mail with no details, and a notification in the portal."""
+    item.decided_by = by
+    item.save()
+    audit_decision(item, by, what)
+    if isinstance(item, Declaration):
+        email_on_commit("declaration_outcome", to=item.user, context={"item": item})
+        tell_in_app(item, Kind.DECLARATION_OUTCOME)
+    else:
+        email_on_commit("approval_outcome", to=item.user, context={"item": item})
+        tell_in_app(item, Kind.APPROVAL_OUTCOME)

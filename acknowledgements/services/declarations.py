@@ -10,14 +10,12 @@ from django.utils import timezone
 from acknowledgements.models import Declaration, DeclarationStatus
 from acknowledgements.services.common import (
     audit_decision,
-    email_on_commit,
+    decision_tell,
     relock,
     require_member,
     require_pending,
     tell_deciders,
-    tell_in_app,
 )
-from notifications.models import Kind
 from people.models import School, User
 
 logger = logging.getLogger(__name__)
@@ -86,12 +84,8 @@ def declaration_acknowledge(
     declaration.status = DeclarationStatus.ACKNOWLEDGED
     declaration.discussed_on = discussed_on
     declaration.agreed_protocol = agreed_protocol.strip()
-    declaration.decided_by = by
     declaration.acknowledged_at = timezone.now()
-    declaration.save()
-    audit_decision(declaration, by, "acknowledged")
-    email_on_commit("declaration_outcome", to=declaration.user, context={"item": declaration})
-    tell_in_app(declaration, Kind.DECLARATION_OUTCOME)
+    decision_tell(declaration, by, "acknowledged")
     return declaration
 
 
@@ -100,11 +94,7 @@ def declaration_request_more(*, declaration: Declaration, by: User, note: str) -
     require_pending(declaration, by)
     declaration.status = DeclarationStatus.MORE_INFO
     declaration.head_note = note.strip()
-    declaration.decided_by = by
-    declaration.save()
-    audit_decision(declaration, by, "sent back for more information")
-    email_on_commit("declaration_outcome", to=declaration.user, context={"item": declaration})
-    tell_in_app(declaration, Kind.DECLARATION_OUTCOME)
+    decision_tell(declaration, by, "sent back for more information")
     return declaration
 
 

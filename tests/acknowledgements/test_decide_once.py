@@ -15,7 +15,7 @@ from acknowledgements.models import (
     DeclarationStatus,
     SignOff,
 )
-from acknowledgements.services import approvals, declarations, signoff
+from acknowledgements.services import common, signoff
 from acknowledgements.services.approvals import approval_decide, approval_request_submit
 from acknowledgements.services.declarations import declaration_acknowledge, declaration_submit
 from audit.models import Action, AuditEvent
@@ -49,7 +49,7 @@ def test_two_decisions_on_a_request_at_once_make_one(alice, bob, st_elisabeths, 
             reason="Use the school's page",
         )  # fmt: skip
 
-    first, second = interleave(monkeypatch, (approvals, "audit_decision"), approve, decline)
+    first, second = interleave(monkeypatch, (common, "audit_decision"), approve, decline)
     assert first.status == ApprovalStatus.APPROVED
     assert isinstance(second, ValidationError)
     assert second.messages == ["This has already been decided (Approved)."]
@@ -79,9 +79,7 @@ def test_two_acknowledgements_of_a_declaration_at_once_make_one(
             discussed_on=datetime.date(2026, 11, 20), agreed_protocol="Family accounts only",
         )  # fmt: skip
 
-    first, second = interleave(
-        monkeypatch, (declarations, "audit_decision"), acknowledge, acknowledge
-    )
+    first, second = interleave(monkeypatch, (common, "audit_decision"), acknowledge, acknowledge)
     assert first.status == DeclarationStatus.ACKNOWLEDGED
     assert isinstance(second, ValidationError)
     assert "already been decided" in second.messages[0]
