@@ -6,12 +6,13 @@ trust. The portal never creates an account or a membership from a sign-in: anyon
 back to the sign-in page and told who to ask.
 """
 
+from allauth.account.authentication import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from audit.models import Action
@@ -140,6 +141,32 @@ class AccountAdapter(people_adapters.AccountAdapter):
             )
             raise forms.ValidationError(password_refused_message(configuration))
         return user
+
+    def pre_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse | None:
+        # allauth has recorded the passkey before it signs the person in: a passkey alone (no
+        # password, no provider) is refused where the school has turned that off.
+        records = get_authentication_records(request, user)
+        passkey_alone = records and all(
+            record.get("method") == "mfa" and record.get("passwordless") for record in records
+        )
+        policy = selectors.passkey_sign_in_refused_by(user) if passkey_alone else None
+        if policy is not None:
+            audit_record(
+                action=Action.SIGN_IN_FAILED,
+                actor=user,
+                school=policy.school,
+                record=policy,
+                detail="passkey alone refused: the school does not allow it",
+                request=request,
+            )
+            messages.error(
+                request,
+                f"{policy.school or policy.trust} does not let you sign in with a passkey alone: "
+                "sign in with your password (or your school account), then use your passkey "
+                "as the second step.",
+            )
+            return HttpResponseRedirect(reverse("account_login"))
+        return super().pre_login(request, user, **kwargs)
 
     def send_password_reset_mail(self, user: User, email: str, context: dict) -> None:
         configuration = selectors.password_refused_by(user)

@@ -55,3 +55,13 @@ class SingleSignOnOnlyForm(forms.Form):
         super().__init__(*args, **kwargs)
         if people is not None:
             self.fields["emergency_admin"].queryset = people
+
+
+class PasskeySignInForm(forms.Form):
+    allowed = forms.BooleanField(
+        label="People here may sign in with a passkey alone",
+        required=False,
+        help_text=(
+            "Otherwise a passkey is only the second step, after a password or single sign-on."
+        ),
+    )

@@ -62,3 +62,28 @@ class SingleSignOn(models.Model):
 
     def server_url(self) -> str:
         return settings.SIGNIN_ISSUERS[self.provider].format(tenant=self.tenant)
+
+
+class PasskeyPolicy(models.Model):
+    """Whether a school's (or trust's) people may sign in with a passkey alone. Without a row
+    they may; a passkey is a second factor for them either way."""
+
+    school = models.OneToOneField(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="passkey_policy"
+    )
+    trust = models.OneToOneField(
+        Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="passkey_policy"
+    )
+    sign_in_allowed = models.BooleanField("people here may sign in with a passkey alone")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="passkey_policy_for_a_school_or_a_trust",
+                condition=Q(school__isnull=False, trust__isnull=True)
+                | Q(school__isnull=True, trust__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Passkey sign-in at {self.school or self.trust}"

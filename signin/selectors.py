@@ -4,7 +4,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q, QuerySet
 
 from people.models import Membership, School, Trust, User
-from signin.models import SingleSignOn
+from signin.models import PasskeyPolicy, SingleSignOn
 
 
 def provider_id_for(organisation: School | Trust) -> str:
@@ -44,17 +44,32 @@ def is_member(configuration: SingleSignOn, user: User) -> bool:
     return members(configuration).filter(user=user).exists()
 
 
-def configurations_applying_to(user: User) -> list[SingleSignOn]:
-    """The configurations of the schools and trusts where the person has a role not ended:
-    their schools' own and those schools' trusts', and their trust's for trust-level roles."""
+def _where(user: User) -> Q:
+    """The schools and trusts where the person has a role not ended: their schools and those
+    schools' trusts, and their trust for trust-level roles."""
     memberships = Membership.objects.not_ended().filter(user=user)
     school_ids = memberships.exclude(school=None).values("school_id")
     trust_ids = memberships.exclude(trust=None).values("trust_id")
     school_trusts = School.objects.filter(id__in=school_ids).exclude(trust=None).values("trust_id")
-    return list(
-        SingleSignOn.objects.select_related("app", "school", "trust").filter(
-            Q(school_id__in=school_ids) | Q(trust_id__in=trust_ids) | Q(trust_id__in=school_trusts)
-        )
+    return Q(school_id__in=school_ids) | Q(trust_id__in=trust_ids) | Q(trust_id__in=school_trusts)
+
+
+def configurations_applying_to(user: User) -> list[SingleSignOn]:
+    return list(SingleSignOn.objects.select_related("app", "school", "trust").filter(_where(user)))
+
+
+def passkey_policy_for(organisation: School | Trust) -> PasskeyPolicy | None:
+    field = "school" if isinstance(organisation, School) else "trust"
+    return PasskeyPolicy.objects.filter(**{field: organisation}).first()
+
+
+def passkey_sign_in_refused_by(user: User) -> PasskeyPolicy | None:
+    """A school or trust of the person's that does not let its people sign in with a passkey
+    alone (the strictest applies), if any."""
+    return (
+        PasskeyPolicy.objects.select_related("school", "trust")
+        .filter(_where(user), sign_in_allowed=False)
+        .first()
     )
 
 

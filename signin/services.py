@@ -12,7 +12,7 @@ from audit.models import Action
 from audit.services import audit_record
 from people.models import Membership, School, Trust, User
 from signin import selectors
-from signin.models import Provider, SingleSignOn
+from signin.models import PasskeyPolicy, Provider, SingleSignOn
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,27 @@ def single_sign_on_only_set(
         "single sign-on only turned on" if only else "single sign-on only turned off",
     )
     return selectors.not_yet_signed_in(configuration)
+
+
+@transaction.atomic
+def passkey_sign_in_set(*, organisation: School | Trust, by: User, allowed: bool) -> bool:
+    """Let the organisation's people sign in with a passkey alone, or not (a passkey stays a
+    second factor either way). False, and nothing recorded, if nothing changed."""
+    field = "school" if isinstance(organisation, School) else "trust"
+    policy = PasskeyPolicy.objects.select_for_update().filter(**{field: organisation}).first()
+    if (policy.sign_in_allowed if policy else True) == allowed:
+        return False
+    policy = policy or PasskeyPolicy(**{field: organisation})
+    policy.sign_in_allowed = allowed
+    policy.save()
+    audit_record(
+        action=Action.PEOPLE,
+        actor=by,
+        school=policy.school,
+        record=policy,
+        detail="signing in with a passkey alone " + ("allowed" if allowed else "turned off"),
+    )
+    return True
 
 
 def sessions_of_leavers_end(*, school_ids: set[int], trust_ids: set[int]) -> int:

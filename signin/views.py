@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from people.models import School, Trust, User
 from signin import selectors, services
-from signin.forms import SingleSignOnForm, SingleSignOnOnlyForm
+from signin.forms import PasskeySignInForm, SingleSignOnForm, SingleSignOnOnlyForm
 from signin.permissions import school_for_sign_in_manager, trust_for_sign_in_manager
 from signin.reauth import recent_authentication_required
 
@@ -32,8 +32,30 @@ def trust_single_sign_on(request: HttpRequest, slug: str) -> HttpResponse:
 def _single_sign_on(request: HttpRequest, organisation: School | Trust, here: str) -> HttpResponse:
     configuration = selectors.configuration_for(organisation)
     posted = request.POST if request.method == "POST" else None
-    # Each form posts on its own; the other keeps what is stored.
+    # Each form posts on its own (told apart by its prefix); the others keep what is stored.
     only_posted = posted is not None and any(key.startswith("only-") for key in posted)
+    passkeys_posted = posted is not None and "passkeys-form" in posted
+    policy = selectors.passkey_policy_for(organisation)
+    passkeys_form = PasskeySignInForm(
+        posted if passkeys_posted else None,
+        prefix="passkeys",
+        initial={"allowed": policy.sign_in_allowed if policy else True},
+    )
+    if passkeys_posted and passkeys_form.is_valid():
+        allowed = passkeys_form.cleaned_data["allowed"]
+        changed = services.passkey_sign_in_set(
+            organisation=organisation, by=request.user, allowed=allowed
+        )
+        if changed:
+            messages.success(
+                request,
+                "People here may sign in with a passkey alone."
+                if allowed
+                else "A passkey is now only the second step here.",
+            )
+        else:
+            messages.info(request, "Nothing changed.")
+        return redirect(here)
     initial = (
         {
             "provider": configuration.provider,
@@ -45,7 +67,9 @@ def _single_sign_on(request: HttpRequest, organisation: School | Trust, here: st
         else {}
     )
     form = SingleSignOnForm(
-        None if only_posted else posted, initial=initial, secret_saved=configuration is not None
+        None if only_posted or passkeys_posted else posted,
+        initial=initial,
+        secret_saved=configuration is not None,
     )
     people = (
         User.objects.filter(id__in=selectors.members(configuration).values("user_id")).order_by(
@@ -62,7 +86,7 @@ def _single_sign_on(request: HttpRequest, organisation: School | Trust, here: st
         if configuration
         else {},
     )
-    if posted is not None and not only_posted and form.is_valid():
+    if posted is not None and not only_posted and not passkeys_posted and form.is_valid():
         try:
             services.single_sign_on_save(
                 organisation=organisation, by=request.user, **form.cleaned_data
@@ -99,6 +123,7 @@ def _single_sign_on(request: HttpRequest, organisation: School | Trust, here: st
             "configuration": configuration,
             "form": form,
             "only_form": only_form,
+            "passkeys_form": passkeys_form,
             "not_yet": selectors.not_yet_signed_in(configuration) if configuration else 0,
             # To register with the provider before the first save, too.
             "redirect_uri": request.build_absolute_uri(
