@@ -218,7 +218,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 # WebAuthn needs a secure context; http://localhost is one, for the local demo and the tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
-MFA_ADAPTER = "people.adapters.MFAAdapter"  # who must keep their authenticator
+MFA_ADAPTER = "signin.adapters.MFAAdapter"  # who must keep their authenticator
 MFA_TOTP_ISSUER = "Conduct Portal"
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=PRODUCTION)
 # Publishing a policy, exporting and changing who holds which role ask for the password (and

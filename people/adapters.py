@@ -5,8 +5,6 @@ from allauth.account.adapter import DefaultAccountAdapter
 # The internal module, as allauth's own adapter uses it: the public one returns no usage to
 # give back on a successful sign-in.
 from allauth.core.internal import ratelimit
-from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,7 +12,6 @@ from django.urls import reverse
 
 from lib.client import client_ip
 from people.models import Membership, User
-from signin.mfa import must_keep_authenticator
 
 # The rate-limit action (ACCOUNT_RATE_LIMITS in settings) counting failed sign-ins of one
 # account from one address: allauth counts per account and per address, never both together.
@@ -72,22 +69,3 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is not None and self._here_usage:
             self._here_usage.rollback()
         return user
-
-
-class MFAAdapter(DefaultMFAAdapter):
-    """Someone whose role requires two-factor authentication cannot turn it off."""
-
-    error_messages = {
-        **DefaultMFAAdapter.error_messages,
-        "cannot_delete_authenticator": (
-            "Your role lets you see other people's personal data, so your account must keep "
-            "two-factor authentication: you cannot remove your last authenticator app or passkey. "
-            "Add another first, or if you are changing phones, ask the portal's support team "
-            "to reset it."
-        ),
-    }
-
-    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        return not must_keep_authenticator(authenticator) and super().can_delete_authenticator(
-            authenticator
-        )

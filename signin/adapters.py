@@ -8,6 +8,8 @@ back to the sign-in page and told who to ask.
 
 from allauth.account.authentication import get_authentication_records
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django import forms
@@ -21,6 +23,7 @@ from people import adapters as people_adapters
 from people import services as people_services
 from people.models import Invitation, User
 from signin import selectors
+from signin.mfa import must_keep_authenticator
 from signin.models import Provider, SingleSignOn
 
 
@@ -183,3 +186,23 @@ def password_refused_message(configuration: SingleSignOn) -> str:
         f"{configuration.organisation} signs in with {configuration.get_provider_display()} "
         f"only: use the “{configuration.button_label}” button below instead of a password."
     )
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Someone whose role requires two-factor authentication cannot turn it off (here, not in
+    people, which is below this app and may not import it)."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "cannot_delete_authenticator": (
+            "Your role lets you see other people's personal data, so your account must keep "
+            "two-factor authentication: you cannot remove your last authenticator app or passkey. "
+            "Add another first, or if you are changing phones, ask the portal's support team "
+            "to reset it."
+        ),
+    }
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        return not must_keep_authenticator(authenticator) and super().can_delete_authenticator(
+            authenticator
+        )
