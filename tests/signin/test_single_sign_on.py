@@ -265,3 +265,17 @@ def test_a_trusts_provider_signs_in_the_people_of_its_schools(
     client.logout()
     sign_in_with(client, oidc, configuration, oidc.knows(bob.email, hd="shine.example"))
     assert signed_in_as(client) is None
+
+
+def test_the_django_admin_never_shows_a_client_secret(client, alice):
+    configuration = configure(alice.memberships.first().school, alice, secret="Adm1n-Sees-Not")
+    support = User.objects.create_superuser(email="support@portal.example", password=PASSWORD)
+    client.force_login(support)
+    for path in (
+        "/admin/socialaccount/socialapp/",
+        f"/admin/socialaccount/socialapp/{configuration.app.pk}/change/",
+        f"/admin/signin/singlesignon/{configuration.pk}/change/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"Adm1n-Sees-Not" not in response.content, path
