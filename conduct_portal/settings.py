@@ -321,6 +321,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.reroute",
         "schedule": crontab(minute=5),
     },
+    # Leavers recorded in advance are signed out once their last day has passed (signin/).
+    "signin-leavers-sessions": {
+        "task": "signin.end_leavers_sessions",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "incident-retention": {
         "task": "incidents.run_retention",
         "schedule": crontab(hour=2, minute=15),

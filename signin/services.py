@@ -137,13 +137,19 @@ def passkey_sign_in_set(*, organisation: School | Trust, by: User, allowed: bool
     return True
 
 
-def sessions_of_leavers_end(*, school_ids: set[int], trust_ids: set[int]) -> int:
-    """End every session of anyone at these schools or trusts who no longer has a role
-    anywhere (their last membership has ended): a leaver is signed out at once."""
+def sessions_of_leavers_end(
+    *, school_ids: set[int] | None = None, trust_ids: set[int] | None = None
+) -> int:
+    """End every session of anyone at these schools or trusts (everywhere, if neither is
+    given) who no longer has a role anywhere: a leaver is signed out once their last
+    membership has ended."""
     today = timezone.localdate()
-    here = Membership.objects.filter(school_id__in=school_ids) | Membership.objects.filter(
-        trust_id__in=trust_ids
-    )
+    if school_ids is None and trust_ids is None:
+        here = Membership.objects.all()
+    else:
+        here = Membership.objects.filter(school_id__in=school_ids or ()) | (
+            Membership.objects.filter(trust_id__in=trust_ids or ())
+        )
     people = here.values("user_id")
     still_here = Membership.objects.not_ended(today).values("user_id")
     # Ended: none in force today or later (someone leaving today still works today).

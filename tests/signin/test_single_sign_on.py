@@ -279,3 +279,23 @@ def test_the_django_admin_never_shows_a_client_secret(client, alice):
         response = client.get(path)
         assert response.status_code == 200, path
         assert b"Adm1n-Sees-Not" not in response.content, path
+
+
+def test_a_leaver_recorded_in_advance_is_signed_out_by_the_nightly_task_after_their_last_day(
+    client, oidc, alice, bob, settings, django_capture_on_commit_callbacks
+):
+    from signin.tasks import end_leavers_sessions
+
+    school = alice.memberships.first().school
+    sign_in_with(client, oidc, configure(school, alice), oidc.knows(bob.email))
+    with django_capture_on_commit_callbacks(execute=True):
+        person_leave(school=school, user=bob, ends_on=timezone.localdate(), by=alice)
+    assert signed_in_as(client) == bob  # still works today
+    assert end_leavers_sessions() == 0
+    bob.memberships.update(ends_on=timezone.localdate() - datetime.timedelta(days=1))  # a day on
+    assert end_leavers_sessions() == 1
+    assert signed_in_as(client) is None
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["signin-leavers-sessions"]["task"]
+        == end_leavers_sessions.name
+    )
