@@ -104,6 +104,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 f"The Conduct Portal does not know {email} at {organisation}. {ask}",
                 "an address with no role there",
             )
+        connecting = sociallogin.state.get("process") == "connect"
+        if connecting and request.user != user:
+            # Connecting from Account › third-party accounts: only one's own address.
+            self.refuse(
+                request,
+                configuration,
+                f"That {configuration.get_provider_display()} account is someone else's.",
+                "connecting another person's account",
+            )
         sociallogin.connect(request, user)
         invitation = Invitation.objects.filter(user=user, accepted_at=None).first()
         if invitation is not None and invitation.is_usable:

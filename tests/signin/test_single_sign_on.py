@@ -2,6 +2,7 @@
 and never creates anyone; against a real OpenID Connect provider on loopback."""
 
 import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
@@ -299,3 +300,14 @@ def test_a_leaver_recorded_in_advance_is_signed_out_by_the_nightly_task_after_th
         settings.CELERY_BEAT_SCHEDULE["signin-leavers-sessions"]["task"]
         == end_leavers_sessions.name
     )
+
+
+def test_a_signed_in_teacher_cannot_connect_a_colleagues_provider_account(client, oidc, alice, bob):
+    configuration = configure(alice.memberships.first().school, alice)
+    client.force_login(bob)
+    start = client.post(
+        f"/accounts/oidc/{configuration.app.provider_id}/login/", {"process": "connect"}
+    )
+    back = urlsplit(oidc.authorize(start.url, oidc.knows(alice.email)))
+    client.get(f"{back.path}?{back.query}")
+    assert not SocialAccount.objects.exists()
