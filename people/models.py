@@ -110,7 +110,7 @@ class School(models.Model):
         "LADO (Local Authority Designated Officer)",
         max_length=200,
         blank=True,
-        help_text="Who to contact, e.g. \"Anytown LADO service\".",
+        help_text='Who to contact, e.g. "Anytown LADO service".',
     )
     lado_phone = models.CharField("LADO telephone", max_length=40, blank=True)
 

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_outbox_messages'),
+        ("notifications", "0003_outbox_messages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='url',
-            field=models.CharField(blank=True, help_text="Where the notification opens, when that is not the case page: the person's declaration or request, or a reporter's My reports (a reporter never sees the case).", max_length=300),
+            model_name="notification",
+            name="url",
+            field=models.CharField(
+                blank=True,
+                help_text="Where the notification opens, when that is not the case page: the person's declaration or request, or a reporter's My reports (a reporter never sees the case).",
+                max_length=300,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('incident_reported', 'A new report needs your attention'), ('incident_escalated', 'A report was escalated to you'), ('message', 'A message from the Conduct Portal'), ('declaration_outcome', 'The Head has answered your declaration'), ('approval_outcome', 'Your request for prior approval has been decided'), ('report_status', 'The status of your report has changed')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("incident_reported", "A new report needs your attention"),
+                    ("incident_escalated", "A report was escalated to you"),
+                    ("message", "A message from the Conduct Portal"),
+                    ("declaration_outcome", "The Head has answered your declaration"),
+                    ("approval_outcome", "Your request for prior approval has been decided"),
+                    ("report_status", "The status of your report has changed"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

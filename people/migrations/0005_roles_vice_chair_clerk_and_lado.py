@@ -4,25 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_retention'),
+        ("people", "0004_retention"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='school',
-            name='lado_contact',
-            field=models.CharField(blank=True, help_text='Who to contact, e.g. "Anytown LADO service".', max_length=200, verbose_name='LADO (Local Authority Designated Officer)'),
+            model_name="school",
+            name="lado_contact",
+            field=models.CharField(
+                blank=True,
+                help_text='Who to contact, e.g. "Anytown LADO service".',
+                max_length=200,
+                verbose_name="LADO (Local Authority Designated Officer)",
+            ),
         ),
         migrations.AddField(
-            model_name='school',
-            name='lado_phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='LADO telephone'),
+            model_name="school",
+            name="lado_phone",
+            field=models.CharField(blank=True, max_length=40, verbose_name="LADO telephone"),
         ),
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('staff', 'Member of staff'), ('head', 'Head'), ('deputy_head', 'Deputy head'), ('dsl', 'Designated Safeguarding Lead'), ('deputy_dsl', 'Deputy Designated Safeguarding Lead'), ('governor', 'Governor'), ('chair', 'Chair of Governors'), ('vice_chair', 'Vice-chair of Governors'), ('clerk', 'Clerk to the Governors'), ('trust_hr', 'Trust Head of HR'), ('dpl', 'Data Protection Lead')], max_length=20),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("staff", "Member of staff"),
+                    ("head", "Head"),
+                    ("deputy_head", "Deputy head"),
+                    ("dsl", "Designated Safeguarding Lead"),
+                    ("deputy_dsl", "Deputy Designated Safeguarding Lead"),
+                    ("governor", "Governor"),
+                    ("chair", "Chair of Governors"),
+                    ("vice_chair", "Vice-chair of Governors"),
+                    ("clerk", "Clerk to the Governors"),
+                    ("trust_hr", "Trust Head of HR"),
+                    ("dpl", "Data Protection Lead"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
