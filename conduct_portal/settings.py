@@ -415,5 +415,7 @@ LOGGING = {
         # WeasyPrint narrates every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf announces its logging bridge in every process that parses a PDF.
+        "pikepdf": {"level": "WARNING"},
     },
 }
