@@ -2,13 +2,13 @@ import os
 import time
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from allauth.account.authentication import (
     AUTHENTICATION_METHODS_SESSION_KEY,
     get_authentication_records,
 )
 from django.core.cache import cache
 from django.test import Client, RequestFactory
+from hypothesis import settings as hypothesis_settings
 
 from lib.immutability import erasure_permitted
 from notifications import services as notification_services
