@@ -62,7 +62,10 @@ class Journey:
         self.goto("/accounts/login/")
         self.page.get_by_label("Email").fill(email)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
+        # Wait for the page the form posts to, not the load state of the sign-in page itself,
+        # which has long loaded: on a busy machine the next line would read the old page.
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Sign in").click()
         self.page.wait_for_load_state()
         self.check_accessibility()
 

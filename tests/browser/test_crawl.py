@@ -152,7 +152,8 @@ class Crawl:
         page.goto(self.base_url + "/accounts/login/")
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        with page.expect_navigation():  # the page the form posts to, not the sign-in page
+            page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
         if urlsplit(page.url).path.startswith("/accounts/login"):
             self.problems.append(f"{email} could not sign in")
