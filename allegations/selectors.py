@@ -14,7 +14,8 @@ from allegations.models import (
     SchoolSettings,
 )
 from incidents.models import CaseAccess, Incident, SubjectKind
-from incidents.routing import ANSWERS_TO, RULES, Decision, People, route
+from incidents.routing import ANSWERS_TO, Decision, People, route
+from incidents.rules import RULES
 from incidents.selectors import _matches  # the one reading of a clause reference, shared
 from lib.dates import years_after
 from people.models import Membership, Role, School, User

@@ -10,28 +10,20 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from allegations.models import (
-    HARM_TESTS,
     Allegation,
     AllegationOutcome,
     LadoContact,
-    LowLevelConcern,
-    LowLevelConcernResponse,
     Outcome,
-    Response,
     Threshold,
     ThresholdDecision,
     YesNo,
 )
 from allegations.selectors import (
-    CASE_MANAGER_CATEGORY,
-    answer_to,
     case_manager_for,
-    low_level_handler,
 )
 from audit.models import Action
 from audit.services import audit_record
@@ -46,13 +38,12 @@ from incidents.models import (
     SubjectKind,
     role_title,
 )
-from incidents.routing import People, escalation_step
-from incidents.services import report_submit
+from incidents.routing import escalation_step
 from lib import dates
 from lib.batch import BatchRun, run_each
 from notifications.models import Kind
-from notifications.services import email_queue, notifications_create
-from people.models import Membership, Role, School, User
+from notifications.services import notifications_create
+from people.models import Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -375,125 +366,3 @@ def lado_escalations_run(*, now: datetime.datetime | None = None) -> BatchRun:
         now=now,
         max_delay=datetime.timedelta(hours=1),
     )
-
-
-# Low-level concerns
-
-
-def _works_at(user: User, school: School) -> bool:
-    return Membership.objects.current().covering(school).filter(user=user).exists()
-
-
-@transaction.atomic
-def low_level_concern_raise(
-    *,
-    raised_by: User,
-    school: School,
-    subject: User,
-    happened_on: datetime.date,
-    what_happened: str,
-) -> LowLevelConcern:
-    """Any adult of the school raises a low-level concern, about themselves too. It goes to the
-    Head, or the person the school names, or the Chair when it is about the Head; they are told
-    only that something needs attention."""
-    errors = {}
-    if not _works_at(raised_by, school):
-        raise ValidationError("You can only raise a concern at a school you work at.")
-    if not _works_at(subject, school):
-        errors["subject"] = "Choose the adult from the school's people."
-    if happened_on > timezone.localdate():
-        errors["happened_on"] = "The date cannot be in the future."
-    if not what_happened.strip():
-        errors["what_happened"] = "Say what happened."
-    if errors:
-        raise ValidationError(errors)
-    handler = low_level_handler(school, subject)
-    concern = LowLevelConcern.objects.create(
-        school=school, raised_by=raised_by, subject=subject, handler=handler,
-        happened_on=happened_on, what_happened=what_happened.strip(),
-    )  # fmt: skip
-    audit_record(
-        action=Action.REPORT, actor=raised_by, school=school, record=concern,
-        detail=f"{concern.reference}: low-level concern raised",
-    )  # fmt: skip
-    if handler is not None:
-        email_queue(
-            recipient=handler,
-            template="low_level_concern",
-            context={"school": school, "link": reverse("allegations:concern", args=[concern.pk])},
-        )
-    else:
-        logger.error(
-            "Low-level concern %s: nobody at school %s can receive it", concern.pk, school.pk
-        )
-    return concern
-
-
-@transaction.atomic
-def low_level_concern_respond(
-    *,
-    concern: LowLevelConcern,
-    by: User,
-    response: str,
-    rationale: str,
-    pattern_seen: bool = False,
-    harmed_child: bool = False,
-    criminal_offence: bool = False,
-    risk_of_harm: bool = False,
-    unsuitable: bool = False,
-) -> LowLevelConcernResponse:
-    """The handler's decision. When it now meets the harm threshold it becomes a report about
-    the adult (routed as a breach by an adult, to its case manager) and an allegation with its
-    threshold decision recorded, so the LADO clock starts."""
-    LowLevelConcern.objects.select_for_update().filter(pk=concern.pk).first()
-    errors = {}
-    if response not in Response.values:
-        errors["response"] = "Choose what you decide."
-    if not rationale.strip():
-        errors["rationale"] = "Give the reasons for the decision."
-    tests = {
-        "harmed_child": harmed_child,
-        "criminal_offence": criminal_offence,
-        "risk_of_harm": risk_of_harm,
-        "unsuitable": unsuitable,
-    }
-    if response == Response.MEETS_THRESHOLD and not any(tests.values()):
-        errors["harmed_child"] = "Tick which of the four tests it may now meet."
-    if errors:
-        raise ValidationError(errors)
-    if by.pk == concern.subject_id or by.pk in answer_to(
-        concern.subject, People.of(concern.school)
-    ):
-        raise ValidationError(
-            "A concern about you, or someone you answer to, is not yours to decide."
-        )
-    incident = None
-    if response == Response.MEETS_THRESHOLD:
-        if concern.responses.filter(response=Response.MEETS_THRESHOLD).exists():
-            raise ValidationError("This concern has already been referred as an allegation.")
-        incident = report_submit(
-            reporter=by, school=concern.school, category=CASE_MANAGER_CATEGORY,
-            subject_kind=SubjectKind.ADULT, subject_user=concern.subject,
-            happened_on=concern.happened_on,
-            description=f"Low-level concern {concern.reference}, raised "
-            f"{date_format(timezone.localtime(concern.raised_at), 'j F Y')}"
-            f"{' by the adult themselves' if concern.self_report else ''}, now judged to meet "
-            f"the harm threshold.\n\n{concern.what_happened}",
-        )  # fmt: skip
-        allegation = allegation_open(incident=incident)
-        threshold_record(
-            allegation=allegation, by=by, decision=Threshold.MAY_MEET,
-            rationale=rationale, **tests,
-        )  # fmt: skip
-    record = LowLevelConcernResponse.objects.create(
-        concern=concern, by=by, response=response, rationale=rationale.strip(),
-        pattern_seen=pattern_seen, incident=incident,
-    )  # fmt: skip
-    audit_record(
-        action=Action.CASE_CHANGED, actor=by, school=concern.school, record=concern,
-        detail=f"{concern.reference}: {record.get_response_display()[:80].lower()}",
-    )  # fmt: skip
-    return record
-
-
-HARM_TEST_NAMES = [name for name, _ in HARM_TESTS]

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from allegations import selectors, services
+from allegations import concerns, selectors, services
 from allegations.forms import (
     ConcernForm,
     ConcernResponseForm,
@@ -49,7 +49,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
     form = ConcernForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
         try:
-            concern = services.low_level_concern_raise(
+            concern = concerns.low_level_concern_raise(
                 raised_by=request.user, school=school, **form.cleaned_data
             )
         except ValidationError as error:
@@ -89,7 +89,7 @@ def concern(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         context = _concern_context(concern, form)
         try:
-            response = services.low_level_concern_respond(
+            response = concerns.low_level_concern_respond(
                 concern=concern, by=request.user, pattern_seen=context["pattern"].flagged,
                 **form.cleaned_data,
             )  # fmt: skip

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from incidents import evidence
 from incidents.models import Category, SubjectKind
-from incidents.routing import RULES
+from incidents.rules import RULES
 from people.models import School, User
 
 PLATFORMS = [

@@ -17,7 +17,8 @@ from incidents.models import (
     Support,
     role_title,
 )
-from incidents.routing import RULES, ClauseRef, route
+from incidents.routing import route
+from incidents.rules import RULES, ClauseRef
 from notifications.models import Notification
 from notifications.models import Status as Delivery
 from people.models import Membership, Role, School, User

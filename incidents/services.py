@@ -21,7 +21,8 @@ from incidents.models import (
     RoutingDecision,
     SubjectKind,
 )
-from incidents.routing import route, rule_for
+from incidents.routing import route
+from incidents.rules import rule_for
 from notifications.models import Kind
 from notifications.services import notifications_create
 from people.models import Membership, School, User

@@ -14,7 +14,7 @@ from incidents.forms import PLATFORMS, ReportForm
 from incidents.handover import vacancy_contacts, waiting_for
 from incidents.models import Category, role_title
 from incidents.permissions import evidence_for_user, report_for_user, reporting_schools
-from incidents.routing import RULES
+from incidents.rules import RULES
 from incidents.triage import TRANSITIONS
 from incidents.triage_views import case_or_refuse, triage_forms
 from notifications.services import notifications_mark_read

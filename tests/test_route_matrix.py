@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from acknowledgements.models import ApprovalKind
 from acknowledgements.services.approvals import approval_request_submit
 from acknowledgements.services.declarations import declaration_submit
-from allegations.services import low_level_concern_raise
+from allegations.concerns import low_level_concern_raise
 from people.models import Role, StaffImport
 from policies.services import draft_start
 from tests.acknowledgements.test_signoff import sign

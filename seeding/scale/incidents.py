@@ -13,7 +13,7 @@ from incidents.models import (
     Status,
     SubjectKind,
 )
-from incidents.routing import RULES
+from incidents.rules import RULES
 from notifications.models import Channel, Kind, Notification
 from notifications.models import Status as NotificationStatus
 from people.models import Role, User

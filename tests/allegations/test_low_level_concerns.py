@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from allegations import services
+from allegations import concerns
 from allegations.models import LowLevelConcern, Response, SchoolSettings, Threshold
 from allegations.selectors import concerns_about, pattern_of
 from incidents.models import Incident, SubjectKind
@@ -14,7 +14,7 @@ from tests.factories import person
 
 
 def raise_concern(by, about, school, text="Over-familiar with a Year 6 pupil at break."):
-    return services.low_level_concern_raise(
+    return concerns.low_level_concern_raise(
         raised_by=by, school=school, subject=about, happened_on=datetime.date(2026, 11, 2),
         what_happened=text,
     )  # fmt: skip
@@ -95,7 +95,7 @@ def test_the_pattern_follows_the_schools_setting(se):
 
 def test_a_concern_that_meets_the_threshold_becomes_an_allegation_with_the_clock_running(se):
     concern = raise_concern(se.teacher, se.teacher, se.school)
-    response = services.low_level_concern_respond(
+    response = concerns.low_level_concern_respond(
         concern=concern, by=se.head, response=Response.MEETS_THRESHOLD, pattern_seen=True,
         rationale="Three concerns in a term: together they suggest a risk.", risk_of_harm=True,
     )  # fmt: skip
@@ -110,7 +110,7 @@ def test_a_concern_that_meets_the_threshold_becomes_an_allegation_with_the_clock
 def test_meeting_the_threshold_needs_a_test_ticked(se):
     concern = raise_concern(se.governor, se.teacher, se.school)
     with pytest.raises(Exception, match="Tick which"):
-        services.low_level_concern_respond(
+        concerns.low_level_concern_respond(
             concern=concern, by=se.head, response=Response.MEETS_THRESHOLD, rationale="Serious."
         )
     assert not Incident.objects.exists()
@@ -121,7 +121,7 @@ def test_someone_who_answers_to_the_subject_cannot_decide_a_concern_about_them(s
     concern = raise_concern(se.teacher, se.head, se.school)
     assert concern.handler == se.chair  # the DSL answers to the Head
     with pytest.raises(Exception, match="not yours to decide"):
-        services.low_level_concern_respond(
+        concerns.low_level_concern_respond(
             concern=concern, by=se.dsl, response=Response.KEPT, rationale="Fine."
         )
 

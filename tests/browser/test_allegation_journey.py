@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from allegations import services
-from allegations.models import Allegation, Outcome
+from allegations import concerns
+from allegations.models import Allegation, LowLevelConcern, Outcome
 from incidents.models import AccessAction, CaseAccess
 from tests.acknowledgements.test_signoff import sign
 from tests.journeys import ARTIFACTS
@@ -37,7 +37,7 @@ def test_a_self_reported_pattern_goes_to_the_lado_closes_and_is_bundled(
         (se.governor, "Photographed pupils on a personal phone at sports day."),
         (se.dsl, "Gave one pupil sweets and private attention at break."),
     ):
-        services.low_level_concern_raise(
+        concerns.low_level_concern_raise(
             raised_by=by, school=school, subject=teacher, what_happened=text,
             happened_on=datetime.date(2026, 10, 5),
         )  # fmt: skip
@@ -63,7 +63,7 @@ def test_a_self_reported_pattern_goes_to_the_lado_closes_and_is_bundled(
     journey.sign_in(head.email)
     journey.goto("/allegations/")
     journey.screenshot("allegation-3-head-list")
-    concern = services.LowLevelConcern.objects.filter(raised_by=teacher).get()
+    concern = LowLevelConcern.objects.filter(raised_by=teacher).get()
     journey.click("link", name=concern.reference)
     assert page.get_by_text("A pattern: 3 low-level concerns in 12 months").is_visible()
     earlier = page.get_by_role(

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from incidents.models import Category, Incident, RoutingDecision, Status, SubjectKind
-from incidents.routing import RULES
+from incidents.rules import RULES
 from notifications.models import Channel, Notification
 from notifications.services import deliveries_queue
 from people.models import Role

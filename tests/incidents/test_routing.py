@@ -5,7 +5,8 @@ import datetime
 import pytest
 
 from incidents.models import Category
-from incidents.routing import RULES, route
+from incidents.routing import route
+from incidents.rules import RULES
 from people.models import Membership, Role
 from tests.factories import person
 from tests.reports import trust_member
