@@ -67,6 +67,9 @@ def test_a_teacher_made_dsl_mid_session_is_sent_to_set_up_two_factor_by_the_bell
     page.clock.install()  # the bell polls every minute: the test moves the page's clock on
     journey.sign_in("tom@se.example")
     assert page.get_by_role("heading", name="Hello, Tom").is_visible()
+    # The bell's first request (on load) has come back and set its minute's timer: only then
+    # does moving the clock on fire a poll sent after Tom's new role.
+    page.get_by_role("link", name="Notifications, none unread").wait_for()
 
     # The Head makes Tom the DSL while his home page is open. He has no authenticator, so the
     # bell's next poll (an htmx request) answers with HX-Redirect and the browser goes to set

@@ -36,6 +36,11 @@ def broker_at(monkeypatch):
     def use(url: str) -> None:
         monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
         monkeypatch.setitem(celery_app.conf, "broker_url", url)
+        # The app keeps its connections and producers in pools made on first use: an earlier
+        # test's in-process broker would still receive the workers' broadcast. New pools, for
+        # this broker; and the old ones back afterwards.
+        monkeypatch.setattr(celery_app, "_pool", None)
+        monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
 
     return use
 
