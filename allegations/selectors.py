@@ -14,7 +14,7 @@ from allegations.models import (
     SchoolSettings,
 )
 from incidents.models import CaseAccess, Incident, SubjectKind
-from incidents.routing import ANSWERS_TO, Decision, People, route
+from incidents.routing import Decision, People, route
 from incidents.rules import RULES
 from incidents.selectors import _matches  # the one reading of a clause reference, shared
 from lib.dates import years_after
@@ -47,15 +47,8 @@ def case_manager_for(incident: Incident, people: People | None = None) -> Decisi
 
 
 def answer_to(subject: User, people: People) -> set[int]:
-    """Everyone at the school who answers to the subject in one of the subject's roles there
-    (routing's ANSWERS_TO)."""
-    return {
-        user.pk
-        for role, holders in people.at_school.items()
-        if subject in holders
-        for under in ANSWERS_TO.get(role, ())
-        for user in people.at_school.get(under, ())
-    }
+    """Everyone at the school who answers to the subject (routing's rule, `ANSWERS_TO`)."""
+    return people.answering_to(subject)
 
 
 def safeguarding_readers(incident: Incident, people: People) -> list[User]:

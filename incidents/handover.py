@@ -32,7 +32,7 @@ from incidents.models import (
     Status,
     role_title,
 )
-from incidents.routing import ANSWERS_TO, Decision, People, route
+from incidents.routing import Decision, People, route
 from notifications.models import Kind
 from notifications.services import email_queue, notifications_create
 from people.models import Membership, Role, School, User
@@ -212,11 +212,7 @@ def vacancy_contacts(incident: Incident, people: People | None = None) -> list[U
     answers to them."""
     people = people or People.of(incident.school)
     subject = incident.subject_user
-    excluded = {subject.pk} if subject else set()
-    for role, holders in people.at_school.items():
-        if subject in holders:
-            for under in ANSWERS_TO.get(role, ()):
-                excluded |= {u.pk for u in people.at_school.get(under, ())}
+    excluded = {subject.pk} | people.answering_to(subject) if subject else set()
     contacts: list[User] = []
     for holders in (
         people.at_school.get(Role.DPL, []),

@@ -180,6 +180,23 @@ class People:
             copy.at_trust[role] = list(holders)
         return copy
 
+    def roles_under(self, subject: User) -> set[str]:
+        """The roles at the school that answer to the subject in one of the subject's roles
+        there (line management is the school's: trust officers answer to nobody at it)."""
+        return {
+            under
+            for role, holders in self.at_school.items()
+            if subject in holders
+            for under in ANSWERS_TO.get(role, ())
+        }
+
+    def answering_to(self, subject: User) -> set[int]:
+        """Everyone at the school who answers to the subject: none of them receives, or is told
+        of, a report about the subject."""
+        return {
+            user.pk for under in self.roles_under(subject) for user in self.at_school.get(under, ())
+        }
+
     def roles_of(self, user: User) -> set[str]:
         return {role for role, holders in self.at_school.items() if user in holders} | {
             role for role, holders in self.at_trust.items() if user in holders
@@ -192,19 +209,8 @@ class _Router:
         self.people = people
         self.subject = subject
         self.subject_roles = people.roles_of(subject) if subject else set()
-        # Everyone at the school who answers to the subject in one of the subject's roles there
-        # (line management is the school's: trust officers answer to nobody at the school).
-        self.roles_under_subject = {
-            under
-            for role, holders in people.at_school.items()
-            if subject in holders
-            for under in ANSWERS_TO.get(role, ())
-        }
-        self.answer_to_subject = {
-            user.pk
-            for under in self.roles_under_subject
-            for user in people.at_school.get(under, ())
-        }
+        self.roles_under_subject = people.roles_under(subject) if subject else set()
+        self.answer_to_subject = people.answering_to(subject) if subject else set()
 
     def title(self, role: str, *, at_trust: bool = False) -> str:
         if at_trust and role not in TRUST_ONLY_ROLES:
