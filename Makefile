@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test security lint format worker worker-urgent beat seed_scale bench bench-latency backup restore
+.PHONY: run test security lint format worker worker-urgent beat seed_scale bench bench-latency profile backup restore
 
 $(INSTALLED): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,10 @@ seed_scale: $(INSTALLED)
 ## bench: gunicorn + worker on PostgreSQL and Redis at trust scale, under load; see bench/README.md
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## profile: where each benchmarked page spends its time (cProfile), into bench/results/profile.md
+profile: $(INSTALLED)
+	$(BIN)/python bench/profiling.py $(PROFILE_ARGS)
 
 ## bench-latency: report-to-inbox e-mail latency (real workers, beat, aiosmtpd), a Redis outage, a reminder run
 bench-latency: $(INSTALLED)

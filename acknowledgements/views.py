@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,8 +27,8 @@ from lib.client import client_ip
 from lib.csv_export import csv_response
 from people.selectors import memberships_for
 from policies.comparison import Change
-from policies.models import PolicyVersion, VersionStatus
-from policies.permissions import policy_for_user
+from policies.models import VersionStatus
+from policies.permissions import version_for_user
 from policies.text import clause_texts, whole_text
 from signin.reauth import recent_authentication_required
 
@@ -36,10 +36,8 @@ from signin.reauth import recent_authentication_required
 @login_required
 def sign(request: HttpRequest, version_pk: int) -> HttpResponse:
     """Read and sign a version: the whole text, or for a re-sign what changed first."""
-    version = get_object_or_404(
-        PolicyVersion.objects.select_related("policy__school", "policy__trust"), pk=version_pk
-    )
-    policy = policy_for_user(request.user, version.policy_id)
+    version = version_for_user(request.user, version_pk)
+    policy = version.policy
     if version.status == VersionStatus.DRAFT:
         raise Http404("No such version")
     # A POST goes straight to the service, which returns an existing sign-off unchanged.

@@ -96,8 +96,9 @@ def manage(*args: str) -> None:
     subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=BASE_DIR, check=True)  # noqa: S603
 
 
-def prepare_data(log) -> dict:
-    """Migrate, seed if empty, collect static files; returns the seed's timing if it ran."""
+def prepare_data(log, factor: int = 1) -> dict:
+    """Migrate, seed if empty (`factor` times the trust-scale dataset), collect static files;
+    returns the seed's timing if it ran."""
     manage("migrate", "--no-input", "-v0")
     import django
 
@@ -106,9 +107,9 @@ def prepare_data(log) -> dict:
 
     seeded = {}
     if not School.objects.exists():
-        log("seeding the trust-scale dataset (seed_scale)…")
+        log(f"seeding the trust-scale dataset (seed_scale --factor {factor})…")
         started = time.monotonic()
-        manage("seed_scale")
+        manage("seed_scale", "--factor", str(factor))
         seeded["seed_scale_seconds"] = round(time.monotonic() - started, 1)
     if not (BASE_DIR / "staticfiles" / "staticfiles.json").exists():
         manage("collectstatic", "--no-input", "-v0")
@@ -689,18 +690,36 @@ def markdown(report: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def database_args(parser: argparse.ArgumentParser) -> None:
+    """The options `make bench` and `make profile` share: which data, which services."""
     parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/conduct_bench"
-        ),
+        "--factor",
+        type=int,
+        default=1,
+        help="Times the trust-scale dataset (10: 500 schools, 50,000 people, 200,000 reports), "
+        "in its own database, conduct_bench_x10, unless --database-url says otherwise.",
     )
+    parser.add_argument("--database-url", help="Default: BENCH_DATABASE_URL, or conduct_bench.")
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
     )
     parser.add_argument("--school", default="school-01")
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    server = "postgres://postgres@127.0.0.1:5432/"
+    if args.database_url is None and args.factor == 1:
+        args.database_url = os.environ.get("BENCH_DATABASE_URL", server + "conduct_bench")
+    elif args.database_url is None:
+        args.database_url = f"{server}conduct_bench_x{args.factor}"
+    args.smtp_port = free_port()
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    database_args(parser)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
     parser.add_argument("--fixed-rate", type=float, default=20)
     parser.add_argument("--fixed-seconds", type=float, default=10)
@@ -709,8 +728,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup-seconds", type=float, default=2)
     parser.add_argument("--only", help="comma-separated endpoint names (the floors always run)")
     parser.add_argument("--out", default=str(RESULTS / "latest"))
-    args = parser.parse_args(argv)
-    args.smtp_port = free_port()
+    args = parse(parser, argv)
     port = free_port()
     started = time.monotonic()
 
@@ -723,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_environment(args)
     ensure_database(args.database_url)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    seeded = prepare_data(log)
+    seeded = prepare_data(log, args.factor)
     removed = erase_earlier_runs()
     log(f"removed what earlier runs added: {removed}")
     actors = prepare_actors(args.school, signer_limit=5000)
@@ -816,6 +834,7 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": args.concurrency,
             "warmup_seconds": args.warmup_seconds,
             "school": args.school,
+            "factor": args.factor,
             "database": urllib.parse.urlparse(args.database_url).path.lstrip("/"),
             # Anything else running on the machine takes CPU from the server: compare runs only
             # with a load average near zero before the start.

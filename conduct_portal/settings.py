@@ -243,6 +243,10 @@ SIGNIN_ISSUERS = {
 }
 SIGNIN_FORM_ORIGINS = ["https://login.microsoftonline.com", "https://accounts.google.com"]
 
+# Widgets (every <input> and <select>, crispy's included) from Django's own Jinja2 templates:
+# the same HTML, several times faster to render than through the Django engine.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -149,6 +149,7 @@ class People:
     at_school: dict[str, list[User]] = field(default_factory=lambda: defaultdict(list))
     at_trust: dict[str, list[User]] = field(default_factory=lambda: defaultdict(list))
     central: set[int] = field(default_factory=set)
+    _held: set[tuple[str, bool, int]] = field(default_factory=set, repr=False)
 
     @classmethod
     def of(cls, school: School, on: datetime.date | None = None) -> "People":
@@ -168,16 +169,19 @@ class People:
 
     def add(self, user: User, role: str, *, at_trust: bool = False) -> None:
         holders = (self.at_trust if at_trust else self.at_school)[role]
-        if user not in holders:
+        # By primary key, in a set: a school's staff list is long, and model equality slow.
+        if (role, at_trust, user.pk) not in self._held:
+            self._held.add((role, at_trust, user.pk))
             holders.append(user)
 
     def without(self, user: User, roles: set[str]) -> "People":
         """The same people, as they would be if `user` no longer held `roles` at the school."""
-        copy = People(defaultdict(list), defaultdict(list), set(self.central))
-        for role, holders in self.at_school.items():
-            copy.at_school[role] = [u for u in holders if not (u == user and role in roles)]
-        for role, holders in self.at_trust.items():
-            copy.at_trust[role] = list(holders)
+        copy = People(central=set(self.central))
+        for at_trust, place in ((False, self.at_school), (True, self.at_trust)):
+            for role, holders in place.items():
+                for holder in holders:
+                    if at_trust or holder.pk != user.pk or role not in roles:
+                        copy.add(holder, role, at_trust=at_trust)
         return copy
 
     def roles_under(self, subject: User) -> set[str]:
@@ -186,7 +190,7 @@ class People:
         return {
             under
             for role, holders in self.at_school.items()
-            if subject in holders
+            if any(holder.pk == subject.pk for holder in holders)
             for under in ANSWERS_TO.get(role, ())
         }
 
@@ -198,8 +202,11 @@ class People:
         }
 
     def roles_of(self, user: User) -> set[str]:
-        return {role for role, holders in self.at_school.items() if user in holders} | {
-            role for role, holders in self.at_trust.items() if user in holders
+        return {
+            role
+            for place in (self.at_school, self.at_trust)
+            for role, holders in place.items()
+            if any(holder.pk == user.pk for holder in holders)
         }
 
 

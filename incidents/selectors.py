@@ -19,7 +19,7 @@ from incidents.models import (
 )
 from incidents.routing import route
 from incidents.rules import RULES, ClauseRef
-from notifications.models import Notification
+from notifications.models import Channel, Notification
 from notifications.models import Status as Delivery
 from people.models import Membership, Role, School, User
 from policies.models import Clause, VersionStatus
@@ -80,20 +80,34 @@ class Case:
     incident: Incident
     evidence: list[Evidence]
     decisions: list[RoutingDecision]
+    sent: list[Notification]  # every notification about it that has gone out
+
+    def unread_by(self, user: User) -> bool:
+        """Whether the person has an in-app notification about the case still unread."""
+        return any(
+            n.recipient_id == user.pk and n.channel == Channel.IN_APP and n.read_at is None
+            for n in self.sent
+        )
 
 
 CASE_RELATIONS = ("school", "reporter", "subject_user", "affected_user", "owner")
 
 
 def case_for(incident: Incident) -> Case:
-    """What a recipient sees of a report: the report, its files and its routing (2 queries, or
-    3 when the incident was not read with CASE_RELATIONS)."""
+    """What a recipient sees of a report: the report, its files, its routing and the
+    notifications sent about it (3 queries, or 4 when the incident was not read with
+    CASE_RELATIONS)."""
     if any(not Incident._meta.get_field(name).is_cached(incident) for name in CASE_RELATIONS):
         incident = Incident.objects.select_related(*CASE_RELATIONS).get(pk=incident.pk)
     return Case(
         incident=incident,
         evidence=list(incident.evidence.select_related("uploaded_by")),
         decisions=list(incident.routing_decisions.select_related("recipient")),
+        sent=list(
+            Notification.objects.filter(incident=incident, status=Delivery.SENT).select_related(
+                "recipient"
+            )
+        ),
     )
 
 
@@ -261,7 +275,7 @@ class ChronologyItem:
 
 def chronology(case: Case) -> list[ChronologyItem]:
     """Everything that happened to a case, in time order: the report, its routing, evidence,
-    notifications sent, and every entry of triage (2 queries more than case_for)."""
+    notifications sent, and every entry of triage (1 query more than case_for)."""
     incident = case.incident
     items = [ChronologyItem(incident.created_at, "Report made", incident.reporter.full_name)]
     for decision in case.decisions:
@@ -277,9 +291,7 @@ def chronology(case: Case) -> list[ChronologyItem]:
             ChronologyItem(file.uploaded_at, "Evidence added", file.uploaded_by.full_name,
                            detail=f"{file.original_name}, SHA-256 {file.sha256}")
         )  # fmt: skip
-    for sent in Notification.objects.filter(incident=incident, status=Delivery.SENT).select_related(
-        "recipient"
-    ):
+    for sent in case.sent:
         items.append(
             ChronologyItem(
                 sent.sent_at, f"Notification sent ({sent.get_channel_display().lower()})",

@@ -163,8 +163,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     incident = case_or_refuse(request, pk)
     services.case_access_record(incident=incident, user=request.user)
-    notifications_mark_read(user=request.user, incident=incident)
     case = selectors.case_for(incident)
+    # Seeing the case reads its notifications: a second write only when one is still unread.
+    if case.unread_by(request.user):
+        notifications_mark_read(user=request.user, incident=incident)
     recipients = selectors.recipients_now(case.incident)
     return render(
         request,

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from audit.refusal import Refused
 from people.models import Membership, Role, User
-from policies.models import Policy
+from policies.models import Policy, PolicyVersion
 
 Action = Literal["read", "edit"]
 
@@ -49,3 +49,14 @@ def policy_for_user(user: User, pk: int, *, action: Action = "read") -> Policy:
     if action == "edit" and not can_edit(user, policy):
         raise PermissionDenied("Only the Head can change this policy.")
     return policy
+
+
+def version_for_user(user: User, pk: int) -> PolicyVersion:
+    """A version of a policy the person may read, with its policy, school and trust (one
+    query), or 404 for any other."""
+    try:
+        return PolicyVersion.objects.select_related("policy__school", "policy__trust").get(
+            pk=pk, policy__in=readable_policies(user)
+        )
+    except PolicyVersion.DoesNotExist:
+        raise Refused("No such policy") from None

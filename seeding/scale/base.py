@@ -1,6 +1,7 @@
 """What every step of the trust-scale seeding shares: its sizes, names and mixes, and the world
 the steps build up (schools, people, trust officers) and pass on."""
 
+import dataclasses
 import datetime
 import random
 from collections.abc import Callable
@@ -82,6 +83,13 @@ class Size:
     @property
     def schools(self) -> int:
         return self.trusts * self.schools_per_trust + self.standalone_schools
+
+    def times(self, factor: int) -> "Size":
+        """`factor` times the trusts and the schools on their own, each school as it is: the
+        people, reports, sign-offs and everything else grow in proportion."""
+        return dataclasses.replace(
+            self, trusts=self.trusts * factor, standalone_schools=self.standalone_schools * factor
+        )
 
 
 # The full dataset, and one ten times smaller in every dimension that grows (for tests).

@@ -1,6 +1,7 @@
 """Reporting a concern: the form, the service, and what the reporter is told."""
 
 import datetime
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -115,7 +116,7 @@ def test_a_date_in_the_future_is_refused_and_the_rest_is_kept(client, se):
     tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     response = client.post("/incidents/report/", form_data(happened_on=tomorrow))
     assert "The date cannot be in the future." in response.text
-    assert "Abusive comments about me on the class parents&#x27; group." in response.text
+    assert "Abusive comments about me on the class parents' group." in unescape(response.text)
     assert 'value="Facebook"' in response.text
 
 

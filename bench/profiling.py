@@ -1,0 +1,189 @@
+"""`make profile`: where each benchmarked page spends its time, by cProfile, as the bench runs it.
+
+The same database, data, settings (production + bench), signed-in people and requests as `make
+bench`, but served in this one process by the same WSGI application gunicorn runs, so the
+profiler sees every call of the request: middleware, view, ORM, templates. For each endpoint it
+warms up, then profiles REQUESTS requests and writes, to bench/results/profile.md, the share of
+the time spent in what a Django page is made of (SQL on the wire, compiling SQL, rendering
+templates, forms) and the functions with the most time of their own.
+
+Nothing here is served over the network; the requests are the benchmark's own.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench import run  # noqa: E402
+
+REQUESTS = 200
+WARMUP = 20
+TOP = 12
+# What a page is made of: the cumulative time of the outermost call of each of these (a
+# category's share includes what it calls, so SQL run from a template counts in both).
+PARTS = {
+    "running SQL (waiting for the database included)": (
+        "django.db.backends.utils.CursorWrapper._execute"
+    ),
+    "compiling SQL": "django.db.models.sql.compiler.SQLCompiler.as_sql",
+    "rendering templates": "django.template.base.Template.render",
+    "rendering form widgets": "django.forms.boundfield.BoundField.as_widget",
+    "loading the session": "django.contrib.sessions.backends.db.SessionStore.load",
+}
+
+
+def environ_for(method: str, path: str, session: str | None, body: dict | None) -> dict:
+    from wsgiref.util import setup_testing_defaults
+
+    path, _, query = path.partition("?")
+    data = b""
+    cookie = f"csrftoken={run.CSRF}" + (f"; sessionid={session}" if session else "")
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": run.HOST,
+        "HTTP_HOST": run.HOST,
+        "HTTP_COOKIE": cookie,
+        "HTTP_USER_AGENT": run.MARKER,
+        "REMOTE_ADDR": run.HOST,
+    }
+    if body is not None:
+        data = urllib.parse.urlencode({**body, "csrfmiddlewaretoken": run.CSRF}).encode()
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    environ["CONTENT_LENGTH"] = str(len(data))
+    environ["wsgi.input"] = io.BytesIO(data)
+    setup_testing_defaults(environ)
+    return environ
+
+
+def serve(application, endpoint: run.Endpoint, i: int) -> str:
+    """One request through the WSGI application; its status line."""
+    method, path, session, body, _, _ = endpoint.make(i)
+    status = []
+    result = application(environ_for(method, path, session, body), lambda s, h: status.append(s))
+    try:
+        for _chunk in result:
+            pass
+    finally:
+        getattr(result, "close", lambda: None)()
+    return status[0]
+
+
+def code_key(dotted: str) -> tuple[str, int, str]:
+    """The profiler's key of a function named by its dotted path."""
+    module, _, qualname = dotted.partition(".")
+    target = __import__(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    code = target.__code__
+    return code.co_filename, code.co_firstlineno, code.co_name
+
+
+def cumulative(stats: pstats.Stats, dotted: str) -> float:
+    row = stats.stats.get(code_key(dotted))
+    return row[3] if row else 0.0
+
+
+def own_code(key: tuple) -> bool:
+    filename = key[0]
+    return (
+        filename.startswith(str(BASE_DIR))
+        and "/.venv/" not in filename
+        and not filename.startswith(str(BASE_DIR / "bench"))
+    )
+
+
+def short(key: tuple) -> str:
+    filename, line, function = key
+    for marker in ("site-packages/", str(BASE_DIR) + "/", "lib/python3"):
+        if marker in filename:
+            filename = filename.split(marker, 1)[1]
+            break
+    return f"{filename}:{line}({function})" if line else function
+
+
+def profile_endpoint(
+    application, endpoint: run.Endpoint, requests: int, offset: int, dump: Path | None
+) -> str:
+    count = min(requests, endpoint.pool - offset) if endpoint.pool else requests
+    if endpoint.pool is None:
+        for i in range(WARMUP):
+            serve(application, endpoint, 10**6 + i)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    statuses = [serve(application, endpoint, offset + i) for i in range(count)]
+    profiler.disable()
+    wall_ms = (time.perf_counter() - started) * 1000 / count
+    stats = pstats.Stats(profiler)
+    if dump:
+        stats.dump_stats(dump / f"{endpoint.name}.prof")
+    total = sum(row[2] for row in stats.stats.values())  # every function's own time
+    lines = [
+        f"### {endpoint.label}",
+        "",
+        f"{count} requests, {wall_ms:.1f} ms each in this process (profiled: cProfile adds "
+        f"about a third), statuses {sorted(set(statuses))}.",
+        "",
+        "| part | share |",
+        "| --- | ---: |",
+    ]
+    for label, dotted in PARTS.items():
+        lines.append(f"| {label} | {cumulative(stats, dotted) / total:.0%} |")
+    lines += ["", "| own time | calls | function |", "| ---: | ---: | --- |"]
+    top = sorted(stats.stats.items(), key=lambda item: item[1][2], reverse=True)[:TOP]
+    for key, (_, calls, own, _, _) in top:
+        lines.append(f"| {own / total:.1%} | {calls // count} | `{short(key)}` |")
+    lines += ["", "| with what it calls | calls | the portal's function |", "| ---: | ---: | --- |"]
+    ours = [item for item in stats.stats.items() if own_code(item[0])]
+    for key, (_, calls, _, cum, _) in sorted(ours, key=lambda item: -item[1][3])[:TOP]:
+        lines.append(f"| {cum / total:.0%} | {calls / count:g} | `{short(key)}` |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    run.database_args(parser)
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument("--only", help="comma-separated endpoint names")
+    parser.add_argument("--out", default=str(run.RESULTS / "profile.md"))
+    parser.add_argument("--dump", type=Path, help="a directory for each endpoint's pstats file")
+    args = run.parse(parser, argv)  # nothing listens on its SMTP port: no e-mail is sent
+    os.chdir(BASE_DIR)
+    run.configure_environment(args)
+    # Its own broker database, emptied at the end: the reports' e-mails are never sent.
+    broker = os.environ["CELERY_BROKER_URL"] = args.redis_url.rstrip("/") + "/9"
+    run.ensure_database(args.database_url)
+    run.prepare_data(print, args.factor)
+    run.erase_earlier_runs()
+    actors = run.prepare_actors(args.school, signer_limit=args.requests)
+
+    from bench.wsgi import application
+
+    chosen = set(args.only.split(",")) if args.only else None
+    sections = [
+        profile_endpoint(application, endpoint, args.requests, 0, args.dump)
+        for endpoint in run.endpoints(actors)
+        if not chosen or endpoint.name in chosen
+    ]
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()
+    text = "# Profile of the benchmarked pages\n\n" + "\n".join(sections)
+    Path(args.out).write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
