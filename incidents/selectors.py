@@ -1,6 +1,7 @@
 """Reads of reports, scoped by who is asking; each a fixed number of queries."""
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -213,12 +214,44 @@ def clause_links(user: User) -> dict[str, list[ClauseLink]]:
 # Triage
 
 
-def cases_for_queue(*, viewer: User, filters: dict) -> tuple[QuerySet[Incident], dict[str, int]]:
+@dataclass
+class QueueTally:
+    """How many of the cases reaching a person are at each school in each status (one query):
+    the queue's status counts, the schools it can be filtered by, and most pages' case count."""
+
+    counts: dict[tuple[int, str], int]
+
+    @classmethod
+    def of(cls, viewer: User) -> "QueueTally":
+        grouped = cases_visible_to(viewer).order_by().values_list("school", "status")
+        return cls({(school, status): n for school, status, n in grouped.annotate(n=Count("pk"))})
+
+    def by_status(self) -> dict[str, int]:
+        totals: dict[str, int] = defaultdict(int)
+        for (_, status), n in self.counts.items():
+            totals[status] += n
+        return dict(totals)
+
+    def school_ids(self) -> set[int]:
+        return {school for school, _ in self.counts}
+
+    def matching(self, filters: dict) -> int | None:
+        """How many cases the filters leave, when the tally alone can say (by status and
+        school); None when another filter needs the cases counted."""
+        if any(filters.get(name) for name in ("category", "urgency", "owner")):
+            return None
+        status, school = filters.get("status"), filters.get("school")
+        return sum(
+            n
+            for (school_id, case_status), n in self.counts.items()
+            if (not status or case_status == status) and (not school or school_id == school.pk)
+        )
+
+
+def cases_for_queue(*, viewer: User, filters: dict) -> QuerySet[Incident]:
     """The cases routed to this person (also by escalation), across all their schools, filtered,
-    most urgent then oldest first; and how many of their cases are in each status."""
-    mine = cases_visible_to(viewer)
-    counts = dict(mine.order_by().values_list("status").annotate(n=Count("pk")))
-    cases = mine
+    most urgent then oldest first."""
+    cases = cases_visible_to(viewer)
     if filters.get("status"):
         cases = cases.filter(status=filters["status"])
     if filters.get("category"):
@@ -232,14 +265,7 @@ def cases_for_queue(*, viewer: User, filters: dict) -> tuple[QuerySet[Incident],
         cases = cases.filter(owner=viewer)
     elif owner == "nobody":
         cases = cases.filter(owner__isnull=True)
-    return (
-        cases.select_related("school", "owner").order_by("-urgent", "created_at", "pk"),
-        counts,
-    )
-
-
-def queue_schools(viewer: User) -> QuerySet[School]:
-    return School.objects.filter(incidents__in=cases_visible_to(viewer)).distinct()
+    return cases.select_related("school", "owner").order_by("-urgent", "created_at", "pk")
 
 
 # Roles that receive reports: their holders have a queue, even while it is empty.

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from incidents import retention, selectors, services, triage
@@ -23,7 +25,7 @@ from incidents.triage_forms import (
     StatusForm,
     SupportForm,
 )
-from people.models import User
+from people.models import School, User
 
 PAGE_SIZE = 25
 
@@ -58,22 +60,34 @@ def _errors(form) -> str:
 def queue(request: HttpRequest) -> HttpResponse:
     if not selectors.has_queue(request.user):
         raise PermissionDenied("Only people who receive reports have a queue.")
-    schools = selectors.queue_schools(request.user)
+    tally = selectors.QueueTally.of(request.user)
+    schools = School.objects.filter(pk__in=tally.school_ids()).order_by("name")
     form = QueueFilterForm(request.GET or None, schools=schools)
     filters = form.cleaned_data if form.is_valid() else {}
-    cases, counts = selectors.cases_for_queue(viewer=request.user, filters=filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = selectors.cases_for_queue(viewer=request.user, filters=filters)
+    paginator = Paginator(cases, PAGE_SIZE)
+    if (known := tally.matching(filters)) is not None:
+        paginator.count = known  # no COUNT of what the tally has counted
+    page = paginator.get_page(request.GET.get("page"))
+    counts = tally.by_status()
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "counts": [(status, counts.get(status, 0)) for status in Status],
-        "total": sum(counts.values()),
-        "query": query.urlencode(),
-    }
-    template = "incidents/_queue_results.html" if request.htmx else "incidents/queue.html"
-    return render(request, template, context)
+    # Jinja2 for the rows (lib/jinja.py); it escapes every value, so its output is safe HTML.
+    results = render_to_string(
+        "incidents/queue_results.html",
+        {
+            "status": form["status"].value(),
+            "page": page,
+            "counts": [(status, counts.get(status, 0)) for status in Status],
+            "total": sum(counts.values()),
+            "query": query.urlencode(),
+        },
+        using="jinja2",
+    )
+    if request.htmx:
+        return HttpResponse(results)
+    context = {"form": form, "results": mark_safe(results)}  # noqa: S308 - escaped by Jinja2
+    return render(request, "incidents/queue.html", context)
 
 
 def triage_forms(incident: Incident, recipients) -> dict:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from incidents.handover import cases_reroute, reroute_by_date
 from incidents.models import Category, EntryKind, Status, SubjectKind
 from incidents.permissions import report_for_user
-from incidents.selectors import cases_for_queue, cases_visible_to
+from incidents.selectors import QueueTally, cases_for_queue, cases_visible_to
 from incidents.triage import case_acknowledge, case_close
 from notifications.models import Kind, Notification
 from people.models import Membership, Role
@@ -48,8 +48,8 @@ def test_a_dsl_whose_role_ends_loses_every_case_at_once(se):
         ends_on=timezone.localdate() - YESTERDAY
     )
     assert not sees(se.dsl, case)
-    cases, counts = cases_for_queue(viewer=se.dsl, filters={})
-    assert list(cases) == [] and counts == {}
+    assert list(cases_for_queue(viewer=se.dsl, filters={})) == []
+    assert QueueTally.of(se.dsl).by_status() == {}
 
 
 def test_the_new_dsl_receives_the_open_cases_with_the_handover_in_the_chronology(se, commit):

@@ -1,0 +1,38 @@
+"""The Jinja2 environment of the few fragments the portal renders with Jinja2 (`jinja2/`).
+
+Django's template engine resolves every variable through several lookups; a table of rows pays
+that for each cell. The hottest lists (bench/README.md) are rendered by Jinja2, with the same
+filters the Django templates use, behaving as they do there: times are shown on the clock of
+the current time zone, and `url` reverses a route. Autoescaping is on (Django's backend turns
+it on), and a name the view did not pass is an error.
+"""
+
+import datetime
+
+from django.template import defaultfilters
+from django.urls import reverse
+from django.utils import timezone
+
+from jinja2 import Environment, StrictUndefined
+
+
+def url(name: str, *args) -> str:
+    return reverse(name, args=args)
+
+
+def date(value: datetime.datetime | datetime.date | None, format: str = "") -> str:
+    """Django's `date` filter, after the conversion its engine makes to the local clock."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return defaultfilters.date(value, format)
+
+
+def environment(**options) -> Environment:
+    # Every value escaped, whatever the options say; a name the view did not pass is an error,
+    # not an empty cell.
+    options.update(autoescape=True, undefined=StrictUndefined)
+    env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
+    env.globals["url"] = url
+    env.filters["date"] = date
+    env.filters["timesince"] = defaultfilters.timesince_filter
+    return env
