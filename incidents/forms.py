@@ -38,8 +38,25 @@ class EvidenceField(forms.FileField):
         return [f for f in files if f]
 
 
+class SchoolChoiceField(forms.ModelChoiceField):
+    """One of the reporter's schools, which the view has read already: looked up among them,
+    not asked of the database again."""
+
+    schools: list[School] = []
+
+    def to_python(self, value) -> School | None:
+        if value in self.empty_values:
+            return None
+        found = next((s for s in self.schools if str(s.pk) == str(value)), None)
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return found
+
+
 class ReportForm(forms.Form):
-    school = forms.ModelChoiceField(queryset=School.objects.none(), empty_label=None)
+    school = SchoolChoiceField(queryset=School.objects.none(), empty_label=None)
     category = forms.ChoiceField(
         label="What is it about?", choices=Category.choices, widget=forms.RadioSelect
     )
@@ -115,6 +132,7 @@ class ReportForm(forms.Form):
         self.accepted_files: list[str] = []
         school_field = self.fields["school"]
         school_field.queryset = School.objects.filter(pk__in=[s.pk for s in schools])
+        school_field.schools = schools
         school_field.label = "School"
         self.only_school = schools[0] if len(schools) == 1 else None
         if self.only_school:

@@ -13,7 +13,7 @@ from incidents.rules import RULES
 from notifications.models import Channel, Notification
 from notifications.services import deliveries_queue
 from people.models import Role
-from tests.factories import UserFactory, person
+from tests.factories import MembershipFactory, SchoolFactory, UserFactory, person
 from tests.reports import submit
 
 LOGIN = "/accounts/login/"
@@ -295,4 +295,27 @@ def test_at_a_trust_school_the_form_says_cyberbullying_of_central_staff_goes_to_
     assert (
         "Goes to the Head Teacher, or the trust&#x27;s Head of HR for centrally employed staff."
         in html
+    )
+
+
+@pytest.mark.parametrize("schools", [1, 2])
+def test_a_report_posted_to_a_school_not_the_reporters_is_refused_and_nothing_is_made(
+    client, se, vi, schools
+):
+    # Whether the school is chosen (two schools) or fixed (one, a hidden field), a posted school
+    # the reporter does not belong to is refused, whatever its number.
+    if schools == 2:
+        MembershipFactory(user=se.teacher, school=SchoolFactory(), role=Role.STAFF)
+    client.force_login(se.teacher)
+    before = Incident.objects.count()
+    response = client.post("/incidents/report/", form_data(school=vi.school.pk))
+    assert response.status_code == 200
+    if schools == 2:  # a hidden field's error is only for someone who forged the form
+        assert "Select a valid choice" in response.text
+    assert Incident.objects.count() == before
+    sent = client.post("/incidents/report/", form_data(school=se.school.pk))
+    assert sent.status_code == 302
+    assert (
+        Incident.objects.get(description__startswith=form_data()["description"][:20]).school
+        == se.school
     )
