@@ -3,9 +3,11 @@
 The same database, data, settings (production + bench), signed-in people and requests as `make
 bench`, but served in this one process by the same WSGI application gunicorn runs, so the
 profiler sees every call of the request: middleware, view, ORM, templates. For each endpoint it
-warms up, measures REQUESTS requests' CPU time, profiles REQUESTS more and writes, to bench/results/profile.md, the share of
-the time spent in what a Django page is made of (SQL on the wire, compiling SQL, rendering
-templates, forms) and the functions with the most time of their own.
+warms up, measures REQUESTS requests' CPU time (this process's and its PostgreSQL backend's),
+profiles REQUESTS more and writes, to bench/results/profile.md, the share of the time spent in
+what a Django page is made of (running SQL, compiling SQL, rendering templates and widgets,
+loading the session), the functions with the most time of their own, and the portal's
+functions with the most time with what they call.
 
 Nothing here is served over the network; the requests are the benchmark's own.
 """
@@ -89,6 +91,20 @@ def code_key(dotted: str) -> tuple[str, int, str]:
     return code.co_filename, code.co_firstlineno, code.co_name
 
 
+def database_backend() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def backend_seconds(pid: int) -> float:
+    """CPU seconds the PostgreSQL backend has used (it runs on this machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cumulative(stats: pstats.Stats, dotted: str) -> float:
     row = stats.stats.get(code_key(dotted))
     return row[3] if row else 0.0
@@ -119,12 +135,16 @@ def profile_endpoint(
     if endpoint.pool is None:
         for i in range(WARMUP):
             serve(application, endpoint, 10**6 + i)
-    # First without the profiler: this process's CPU time per request (the database's is not
-    # in it), steadier on a shared machine than the wall clock.
-    cpu = time.process_time()
+    # First without the profiler: this process's CPU time per request, steadier on a shared
+    # machine than the wall clock, and its database backend's (PostgreSQL on this machine).
+    backend = database_backend()
+    cpu, database = time.process_time(), backend_seconds(backend)
     for i in range(count):
         serve(application, endpoint, offset + i)
     cpu_ms = (time.process_time() - cpu) * 1000 / count
+    database_ms = (backend_seconds(backend) - database) * 1000 / count
+    if database_backend() != backend:
+        database_ms = float("nan")  # the connection was replaced: its CPU is not all counted
     profiler = cProfile.Profile()
     profiler.enable()
     statuses = [serve(application, endpoint, offset + count + i) for i in range(count)]
@@ -136,8 +156,8 @@ def profile_endpoint(
     lines = [
         f"### {endpoint.label}",
         "",
-        f"{count} requests, {cpu_ms:.1f} ms of this process's CPU each (without the profiler), "
-        f"statuses {sorted(set(statuses))}.",
+        f"{count} requests, each {cpu_ms:.1f} ms of this process's CPU and {database_ms:.1f} ms "
+        f"of its PostgreSQL backend's (without the profiler), statuses {sorted(set(statuses))}.",
         "",
         "| part | share |",
         "| --- | ---: |",
@@ -170,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     run.ensure_database(args.database_url)
     run.prepare_data(print, args.factor)
     run.erase_earlier_runs()
+    run.database_tune(args.database_url)
+    from django.db import connection
+
+    connection.close()  # the next one has the database's settings
     actors = run.prepare_actors(args.school, signer_limit=2 * args.requests)
 
     from bench.wsgi import application

@@ -160,6 +160,16 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Django's server-side cursors cost PostgreSQL round trips for every iterated form choice list;
 # the portal's lists are small, and plain cursors also work behind a transaction pooler.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # PostgreSQL binds the parameters, and a statement a connection runs a second time is
+    # prepared there: parsed and planned once, not on every request (half its CPU for a page,
+    # bench/README.md). Off behind a pooler that hands one connection to many (PgBouncer's
+    # transaction mode): DATABASE_PREPARED_STATEMENTS=false.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 # The SQLite demo serves several people at once. SQLite has one writer at a time: a transaction
 # that reads then writes (a sign-in, a report) would fail with "database is locked" when another
 # wrote in between, so every transaction takes the write lock as it begins (IMMEDIATE) and waits
