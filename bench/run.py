@@ -659,7 +659,9 @@ def judge(results: list[dict]) -> None:
         fixed, sat = r["fixed_rate"], r["saturation"]
         budgets = {
             "p95": fixed["p95_ms"] is not None and fixed["p95_ms"] <= r["budget_p95_ms"],
-            "ratio": (r["ratio_to_full_floor"] or 0) >= BUDGET_RATIO,
+            # By server CPU: what the page costs, whatever else shares the CPUs (the load
+            # generator does); the throughput ratio is beside it in the table.
+            "ratio": (r["cpu_ratio_to_full_floor"] or 0) >= BUDGET_RATIO,
             # The median: the session's once-a-minute save adds one to a few requests.
             "queries": r["queries"]["median"] is not None
             and r["queries"]["median"] <= BUDGET_QUERIES,
@@ -680,12 +682,15 @@ def markdown(report: dict) -> str:
         f"for {c['fixed_seconds']} s (open loop). Saturation: {c['concurrency']} clients for "
         f"{c['saturation_seconds']} s (closed loop). Load average before the run "
         f"{c['load_average_before']}, after {c['load_average_after']}. Server CPU: gunicorn, "
-        "Celery and PostgreSQL CPU time per request at saturation; CPU ratio: the full floor's "
-        "over the page's (the throughput ratio idle, dedicated CPUs would give).",
+        "Celery and PostgreSQL CPU time per request at saturation. Ratio to floor: the full "
+        "floor's server CPU per request over the page's (the throughput ratio idle, dedicated "
+        "CPUs would give; the throughput ratio, lower, shares the CPUs with the load generator). "
+        f"Dataset: {c.get('factor', 1)}× trust scale ({c['database']}).",
         "",
-        "| endpoint | sat. rps | ratio to full floor | server CPU ms/req | CPU ratio | p50 ms | "
-        "p95 ms | p99 ms | errors | queries | budgets |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| endpoint | ratio to floor (server CPU) | goal | sat. rps | goal | server CPU ms/req | "
+        "throughput ratio | p50 ms | p95 ms | goal | p99 ms | errors | queries | budgets |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| --- |",
     ]
     for r in report["endpoints"]:
         f, s, q = r["fixed_rate"], r["saturation"], r["queries"]
@@ -693,10 +698,14 @@ def markdown(report: dict) -> str:
         failed = [k for k, ok in r["budgets"].items() if not ok]
         verdict = "ok" if not failed else "MISS: " + ", ".join(failed)
         verdict = "floor" if r["is_floor"] else verdict
+        ratio_goal = "" if r["is_floor"] else f"≥ {BUDGET_RATIO:.2f}"
+        p95_goal = "" if r["is_floor"] else f"≤ {r['budget_p95_ms']:g}"
+        rps_goal = f"≥ {BUDGET_SIGNOFF_RPS}" if r["name"] == "signoff_post" else ""
         lines.append(
-            f"| {r['label']} | {s['rps']} | {r['ratio_to_full_floor']} | "
-            f"{r['server_cpu_ms_per_request']} | {r['cpu_ratio_to_full_floor']} | {f['p50_ms']} | "
-            f"{f['p95_ms']} | {f['p99_ms']} | {f['errors'] + s['errors']} | {qtext} | {verdict} |"
+            f"| {r['label']} | {r['cpu_ratio_to_full_floor']} | {ratio_goal} | {s['rps']} | "
+            f"{rps_goal} | {r['server_cpu_ms_per_request']} | {r['ratio_to_full_floor']} | "
+            f"{f['p50_ms']} | {f['p95_ms']} | {p95_goal} | {f['p99_ms']} | "
+            f"{f['errors'] + s['errors']} | {qtext} | {verdict} |"
         )
     lines += ["", "Errors seen:" if any(r["error_examples"] for r in report["endpoints"]) else ""]
     for r in report["endpoints"]:
