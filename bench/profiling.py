@@ -175,6 +175,39 @@ def profile_endpoint(
     return "\n".join(lines) + "\n"
 
 
+def plans_of(application, endpoint: run.Endpoint) -> str:
+    """Every SELECT one request of the endpoint makes, with PostgreSQL's plan as it ran it
+    (EXPLAIN ANALYZE, on the same connection with the same parameters)."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    serve(application, endpoint, 0)  # warm: the session's once-a-minute save is behind us
+    ran: list[tuple[str, object]] = []
+
+    def keep(execute, sql, params, many, context):
+        ran.append((sql, params))
+        return execute(sql, params, many, context)
+
+    cache.clear()  # what the page computes, not what it kept: the dashboard counts afresh
+    with connection.execute_wrapper(keep):
+        status = serve(application, endpoint, 1)
+    lines = [
+        f"### {endpoint.label}",
+        "",
+        f"One request ({status}) with nothing in the cache, its queries in order.",
+        "",
+    ]
+    for sql, params in ran:
+        if not sql.lstrip(" (").upper().startswith("SELECT"):
+            lines += [f"- not a SELECT: `{sql[:80]}…`", ""]
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plan = [row[0] for row in cursor.fetchall()]
+        lines += ["```", sql[:300] + ("…" if len(sql) > 300 else ""), *plan, "```", ""]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     run.database_args(parser)
@@ -182,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated endpoint names")
     parser.add_argument("--out", default=str(run.RESULTS / "profile.md"))
     parser.add_argument("--dump", type=Path, help="a directory for each endpoint's pstats file")
+    parser.add_argument(
+        "--plans", action="store_true", help="write each query's plan (EXPLAIN ANALYZE) instead"
+    )
     args = run.parse(parser, argv)  # nothing listens on its SMTP port: no e-mail is sent
     os.chdir(BASE_DIR)
     run.configure_environment(args)
@@ -199,15 +235,20 @@ def main(argv: list[str] | None = None) -> int:
     from bench.wsgi import application
 
     chosen = set(args.only.split(",")) if args.only else None
-    sections = [
-        profile_endpoint(application, endpoint, args.requests, 0, args.dump)
-        for endpoint in run.endpoints(actors)
-        if not chosen or endpoint.name in chosen
-    ]
+    endpoints = [e for e in run.endpoints(actors) if not chosen or e.name in chosen]
+    if args.plans:
+        title = f"Query plans, {args.factor}× trust scale"
+        sections = [plans_of(application, endpoint) for endpoint in endpoints]
+    else:
+        title = f"Profile of the benchmarked pages, {args.factor}× trust scale"
+        sections = [
+            profile_endpoint(application, endpoint, args.requests, 0, args.dump)
+            for endpoint in endpoints
+        ]
     import redis
 
     redis.Redis.from_url(broker).flushdb()
-    text = "# Profile of the benchmarked pages\n\n" + "\n".join(sections)
+    text = f"# {title}\n\n" + "\n".join(sections)
     Path(args.out).write_text(text)
     print(text)
     return 0

@@ -261,8 +261,9 @@ SIGNIN_ISSUERS = {
 SIGNIN_FORM_ORIGINS = ["https://login.microsoftonline.com", "https://accounts.google.com"]
 
 # Widgets (every <input> and <select>, crispy's included) from Django's own Jinja2 templates:
-# the same HTML, several times faster to render than through the Django engine.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# the same HTML, several times faster to render than through the Django engine (the admin's
+# own widgets, which have no Jinja2 template, through the Django engine: lib/forms.py).
+FORM_RENDERER = "lib.forms.FastRenderer"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

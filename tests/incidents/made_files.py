@@ -1,6 +1,7 @@
 """Files people really upload, and files an attacker would, made here with Pillow and pikepdf
 so that no binary is committed and each test says what is in its file."""
 
+import functools
 import io
 import random
 import zlib
@@ -18,7 +19,10 @@ def upload(data: bytes, name: str, content_type: str = "application/octet-stream
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
+@functools.cache
 def srgb_profile() -> bytes:
+    # Made once: a new profile's header holds the second it was made, so two made a second
+    # apart differ (the test comparing a kept file's profile with this one failed then).
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
