@@ -226,11 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     run.ensure_database(args.database_url)
     run.prepare_data(print, args.factor)
     run.erase_earlier_runs()
+    actors = run.prepare_actors(args.school, signer_limit=2 * args.requests)
     run.database_tune(args.database_url)
     from django.db import connection
 
     connection.close()  # the next one has the database's settings
-    actors = run.prepare_actors(args.school, signer_limit=2 * args.requests)
 
     from bench.wsgi import application
 

@@ -768,8 +768,8 @@ def main(argv: list[str] | None = None) -> int:
     seeded = prepare_data(log, args.factor)
     removed = erase_earlier_runs()
     log(f"removed what earlier runs added: {removed}")
-    database_tune(args.database_url)
     actors = prepare_actors(args.school, signer_limit=5000)
+    database_tune(args.database_url)  # after the sign-ins: the sessions are counted too
     log(f"signed in: staff, head, chair and {len(actors.signers)} people with a version to sign")
     from django.db import connections
 

@@ -169,7 +169,8 @@ class People:
 
     def add(self, user: User, role: str, *, at_trust: bool = False) -> None:
         holders = (self.at_trust if at_trust else self.at_school)[role]
-        # By primary key, in a set: a school's staff list is long, and model equality slow.
+        # Who holds what, by primary key, in a set: a school's staff list is long, and model
+        # equality slow (a report compared every member of staff with every other).
         if (role, at_trust, user.pk) not in self._held:
             self._held.add((role, at_trust, user.pk))
             holders.append(user)
@@ -189,8 +190,8 @@ class People:
         there (line management is the school's: trust officers answer to nobody at it)."""
         return {
             under
-            for role, holders in self.at_school.items()
-            if any(holder.pk == subject.pk for holder in holders)
+            for role, at_trust, pk in self._held
+            if pk == subject.pk and not at_trust
             for under in ANSWERS_TO.get(role, ())
         }
 
@@ -202,12 +203,7 @@ class People:
         }
 
     def roles_of(self, user: User) -> set[str]:
-        return {
-            role
-            for place in (self.at_school, self.at_trust)
-            for role, holders in place.items()
-            if any(holder.pk == user.pk for holder in holders)
-        }
+        return {role for role, _, pk in self._held if pk == user.pk}
 
 
 class _Router:
