@@ -148,7 +148,7 @@ TEMPLATES = [
     {
         # The hottest fragments only (lib/jinja.py); every page is a Django template.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "jinja2"],
+        "DIRS": [BASE_DIR / "templates_jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "lib.jinja.environment"},
     },

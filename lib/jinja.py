@@ -1,4 +1,7 @@
-"""The Jinja2 environment of the few fragments the portal renders with Jinja2 (`jinja2/`).
+"""The Jinja2 environment of the few fragments the portal renders with Jinja2.
+
+They live in `templates_jinja2/` (a directory named `jinja2/` at the root would look like the
+package to import tools).
 
 Django's template engine resolves every variable through several lookups; a table of rows pays
 that for each cell. The hottest lists (bench/README.md) are rendered by Jinja2, with the same
@@ -12,7 +15,6 @@ import datetime
 from django.template import defaultfilters
 from django.urls import reverse
 from django.utils import timezone
-
 from jinja2 import Environment, StrictUndefined
 
 
