@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.template import engines
 from django.urls import reverse
-
 from jinja2 import UndefinedError
+
 from lib.jinja import environment
 
 
