@@ -17,7 +17,7 @@ from ops import health
 from ops.heartbeats import heartbeat_record
 from ops.models import Heartbeat
 from tests.conduct_portal.test_celery_worker import worker  # noqa: F401 - a fixture
-from tests.support import require
+from tests.support import celery_setting, require
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"
@@ -34,8 +34,8 @@ def broker_at(monkeypatch):
     """Tasks go to a broker at the given URL instead of running in-process."""
 
     def use(url: str) -> None:
-        monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-        monkeypatch.setitem(celery_app.conf, "broker_url", url)
+        celery_setting(monkeypatch, "task_always_eager", False)
+        celery_setting(monkeypatch, "broker_url", url)
         # The app keeps its connections and producers in pools made on first use: an earlier
         # test's in-process broker would still receive the workers' broadcast. New pools, for
         # this broker; and the old ones back afterwards.

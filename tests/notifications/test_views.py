@@ -8,6 +8,7 @@ from conduct_portal.celery import app as celery_app
 from incidents.models import Category
 from notifications.models import Channel, Notification, Status
 from tests.reports import submit
+from tests.support import celery_setting
 
 LOGIN = "/accounts/login/"
 
@@ -33,15 +34,13 @@ def test_the_bell_counts_unread_in_app_notifications(client, se, two_reports):
 
 
 @pytest.fixture
-def no_worker():
+def no_worker(monkeypatch):
     """A broker that takes messages and no worker to consume them: Celery as production runs it
     with every worker down. Deliveries are published to the in-process broker and stay there."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
+    celery_setting(monkeypatch, "task_always_eager", False)
     try:
         yield
     finally:
-        celery_app.conf.task_always_eager = eager
         with celery_app.connection_for_write() as connection:
             for queue in ("celery", "urgent"):
                 connection.default_channel.queue_purge(queue)
