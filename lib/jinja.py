@@ -32,8 +32,8 @@ def date(value: datetime.datetime | datetime.date | None, format: str = "") -> s
 def environment(**options) -> Environment:
     # Every value escaped, whatever the options say; a name the view did not pass is an error,
     # not an empty cell.
-    options.update(autoescape=True, undefined=StrictUndefined)
-    env = Environment(**options)  # noqa: S701 - autoescape is set on the line above
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **{**options, "undefined": StrictUndefined})
     env.globals["url"] = url
     env.filters["date"] = date
     env.filters["timesince"] = defaultfilters.timesince_filter
