@@ -151,6 +151,7 @@ def profile_endpoint(
     profiler.disable()
     stats = pstats.Stats(profiler)
     if dump:
+        dump.mkdir(parents=True, exist_ok=True)
         stats.dump_stats(dump / f"{endpoint.name}.prof")
     total = sum(row[2] for row in stats.stats.values())  # every function's own time
     lines = [

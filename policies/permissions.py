@@ -35,17 +35,20 @@ def editable_policies(user: User) -> QuerySet[Policy]:
     return Policy.objects.filter(Q(school_id__in=heads_of) | Q(trust__isnull=False, owner=user))
 
 
-def can_edit(user: User, policy: Policy) -> bool:
-    return editable_policies(user).filter(pk=policy.pk).exists()
-
-
 def policy_for_user(user: User, pk: int, *, action: Action = "read") -> Policy:
-    """The policy, or 404 for a policy of another school, or 403 for a reader asked to edit."""
+    """The policy, with `editable` saying whether the person may change it (one query), or 404
+    for a policy of another school, or 403 for a reader asked to edit."""
+    editable = Exists(editable_policies(user).filter(pk=OuterRef("pk")))
     try:
-        policy = readable_policies(user).select_related("school", "trust").get(pk=pk)
+        policy = (
+            readable_policies(user)
+            .select_related("school", "trust")
+            .annotate(editable=editable)
+            .get(pk=pk)
+        )
     except Policy.DoesNotExist:
         raise Refused("No such policy") from None
-    if action == "edit" and not can_edit(user, policy):
+    if action == "edit" and not policy.editable:
         raise PermissionDenied("Only the Head can change this policy.")
     return policy
 

@@ -56,16 +56,23 @@ def due_for_review(user: User, *, today: datetime.date | None = None) -> QuerySe
     )
 
 
-def version_for_reading(policy: Policy, number: int | None, *, editable: bool) -> PolicyVersion:
-    """A version of the policy by number, or the current one; drafts only for its editors."""
-    versions = policy.versions.select_related("published_by")
+def version_with_history(
+    policy: Policy, number: int | None, *, editable: bool
+) -> tuple[PolicyVersion, list[PolicyVersion]]:
+    """A version of the policy by number, or the current one (drafts only for its editors), and
+    every version that has been published, newest first: one query (a policy has a few)."""
+    versions = list(policy.versions.select_related("published_by").order_by("-number"))
     if number is None:
-        version = versions.filter(status=VersionStatus.PUBLISHED).first()
+        version = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
     else:
-        version = versions.filter(number=number).first()
+        version = next((v for v in versions if v.number == number), None)
     if version is None or (version.is_draft and not editable):
         raise Http404("No such version")
-    return version
+    return version, [v for v in versions if not v.is_draft]
+
+
+def version_for_reading(policy: Policy, number: int | None, *, editable: bool) -> PolicyVersion:
+    return version_with_history(policy, number, editable=editable)[0]
 
 
 def clauses_of(version: PolicyVersion, *, query: str = "") -> list[Clause]:
@@ -73,10 +80,6 @@ def clauses_of(version: PolicyVersion, *, query: str = "") -> list[Clause]:
     if query:
         clauses = clauses.filter(Q(text__icontains=query) | Q(section__icontains=query))
     return list(clauses)
-
-
-def version_history(policy: Policy) -> list[PolicyVersion]:
-    return list(policy.versions.exclude(status=VersionStatus.DRAFT).order_by("-number"))
 
 
 def previous_published(version: PolicyVersion) -> PolicyVersion | None:

@@ -12,7 +12,7 @@ from policies import selectors, services
 from policies.comparison import Change, compare
 from policies.forms import ClauseForm, NewClauseForm, PublishForm
 from policies.models import Clause, VersionStatus, canonical_text
-from policies.permissions import can_edit, policy_for_user
+from policies.permissions import policy_for_user
 from policies.text import sections_of, whole_text
 from signin.reauth import recent_authentication_required
 
@@ -33,8 +33,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def version_read(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     policy = policy_for_user(request.user, pk)
-    editable = can_edit(request.user, policy)
-    version = selectors.version_for_reading(policy, number, editable=editable)
+    version, history = selectors.version_with_history(policy, number, editable=policy.editable)
     query = request.GET.get("q", "").strip()[:100]
     return render(
         request,
@@ -45,8 +44,8 @@ def version_read(request: HttpRequest, pk: int, number: int | None = None) -> Ht
             "clauses": selectors.clauses_of(version, query=query) if query else [],
             "text": None if query else whole_text(version),
             "query": query,
-            "history": selectors.version_history(policy),
-            "editable": editable,
+            "history": history,
+            "editable": policy.editable,
         },
     )
 
@@ -54,7 +53,7 @@ def version_read(request: HttpRequest, pk: int, number: int | None = None) -> Ht
 @login_required
 def version_changes(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     policy = policy_for_user(request.user, pk)
-    version = selectors.version_for_reading(policy, number, editable=can_edit(request.user, policy))
+    version = selectors.version_for_reading(policy, number, editable=policy.editable)
     previous = selectors.previous_published(version)
     old = list(previous.clauses.all()) if previous else []
     changes = compare(old, list(version.clauses.all()))
@@ -77,7 +76,7 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     from weasyprint import HTML  # imported here: it is slow to import and only PDFs need it
 
     policy = policy_for_user(request.user, pk)
-    version = selectors.version_for_reading(policy, number, editable=can_edit(request.user, policy))
+    version = selectors.version_for_reading(policy, number, editable=policy.editable)
     clauses = list(version.clauses.all())
     html = render_to_string(
         "policies/pdf.html",
@@ -100,7 +99,7 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 def version_text(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The version's canonical text, whose SHA-256 is the one on every sign-off receipt."""
     policy = policy_for_user(request.user, pk)
-    version = selectors.version_for_reading(policy, number, editable=can_edit(request.user, policy))
+    version = selectors.version_for_reading(policy, number, editable=policy.editable)
     response = HttpResponse(
         canonical_text(list(version.clauses.all())), content_type="text/plain; charset=utf-8"
     )

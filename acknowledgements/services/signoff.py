@@ -99,17 +99,18 @@ def signoff_record(
 
     A second submit (a double click, another tab) returns the first record unchanged.
     """
-    existing = SignOff.objects.filter(user=user, version=version).first()
-    if existing:
-        return existing, False
     refusal = _refusal(version, user)
-    if refusal:
-        raise ValidationError(refusal)
-    if text_sha256 != version.content_sha256:
-        raise ValidationError(
+    if not refusal and text_sha256 != version.content_sha256:
+        refusal = (
             "The text you were shown is not the published text of this version. "
             "Please reload the page, read it again and sign."
         )
+    if refusal:
+        # Looked for only when refused (a repeat once the version is replaced, say); otherwise
+        # the unique constraint finds it, below, at no cost to the first submit.
+        if existing := SignOff.objects.filter(user=user, version=version).first():
+            return existing, False
+        raise ValidationError(refusal)
     clauses = clause_texts(version)
     last = _last_signed(user, version)
     changed = keys_changed(clause_texts(last.version), clauses) if last else []
@@ -125,7 +126,7 @@ def signoff_record(
                 user_agent=user_agent[:500],
             )
     except IntegrityError:
-        # Another request by the same person won the race: theirs is the record.
+        # Signed already (a double click, another tab, or a race): that is the record.
         return SignOff.objects.get(user=user, version=version), False
     audit_record(
         action=Action.SIGNED_OFF, actor=user, school=version.policy.school, record=signoff,

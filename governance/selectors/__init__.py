@@ -8,7 +8,7 @@ trust, however many schools). Each section of the page is built by one function,
 
 import datetime
 
-from django.db.models import Q, Value
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,23 +30,28 @@ __all__ = ["Scope", "dashboards_for", "school_dashboard", "sections", "trust_das
 
 
 def dashboards_for(user: User) -> list[tuple[str, str]]:
-    """The dashboards a person may open, as (name, url): their trusts', then schools'."""
-    current = Membership.objects.current().filter(user=user)
-    trust_ids = current.filter(trust__isnull=False, role__in=TRUST_ROLES).values("trust_id")
-    school_ids = current.filter(school__isnull=False, role__in=SCHOOL_ROLES).values("school_id")
-    trusts = Trust.objects.filter(id__in=trust_ids).annotate(kind=Value("trust"))
-    schools = School.objects.filter(Q(id__in=school_ids) | Q(trust_id__in=trust_ids))
-    places = (
-        trusts.values_list("kind", "name", "slug")
-        .order_by()
-        .union(
-            schools.annotate(kind=Value("school")).values_list("kind", "name", "slug").order_by()
+    """The dashboards a person may open, as (name, url): their trusts', then schools'. One query
+    of their governing roles; a second, of the trusts' schools, only for a trust-level role."""
+    roles = (
+        Membership.objects.current()
+        .filter(
+            Q(trust__isnull=False, role__in=TRUST_ROLES)
+            | Q(school__isnull=False, role__in=SCHOOL_ROLES)
         )
+        .filter(user=user)
+        .select_related("school", "trust")
     )
+    trusts = {m.trust for m in roles if m.trust_id}
+    schools = {m.school for m in roles if m.school_id}
+    if trusts:
+        schools.update(School.objects.filter(trust__in=trusts))
     return [
-        (name, reverse(f"governance:{kind}", args=[slug]))
-        for kind, name, slug in sorted(places, key=lambda p: (p[0] != "trust", p[1]))
-    ]
+        (t.name, reverse("governance:trust", args=[t.slug])) for t in sorted(trusts, key=_name)
+    ] + [(s.name, reverse("governance:school", args=[s.slug])) for s in sorted(schools, key=_name)]
+
+
+def _name(place: School | Trust) -> str:
+    return place.name
 
 
 def school_dashboard(

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from acknowledgements.models import SignOff
 from acknowledgements.selectors import outstanding_for
 from acknowledgements.services.signoff import signoff_record
+from audit.models import Action, AuditEvent
 from people.selectors import memberships_for
 from policies.services import clause_update, draft_start
 from tests.factories import MembershipFactory, UserFactory, import_source, publish
@@ -49,6 +50,19 @@ def test_signing_twice_makes_one_record(bob, se_policy):
     assert second == first
     assert SignOff.objects.filter(user=bob).count() == 1
     assert SignOff.objects.get().ip_address == "192.0.2.7"
+    assert AuditEvent.objects.filter(action=Action.SIGNED_OFF, actor=bob).count() == 1
+
+
+def test_a_repeat_after_the_version_is_replaced_still_returns_the_record(bob, alice, se_policy):
+    # The first submit finds nothing to look up; a repeat that would now be refused (the
+    # version replaced, or another text) is answered with the record it made.
+    first, _ = sign(bob, se_policy)
+    new_version(se_policy, alice)
+    se_policy.refresh_from_db()
+    again, created = sign(bob, se_policy, text_sha256="not what was shown")
+    assert again == first and not created
+    with pytest.raises(ValidationError, match="replaced by a newer version"):
+        sign(alice, se_policy)
 
 
 def test_a_sign_off_is_never_changed_or_deleted_by_the_code(bob, se_policy):

@@ -122,3 +122,17 @@ def test_the_vice_chair_sees_the_governors_dashboard_and_the_clerk_does_not(clie
     assert client.get("/governance/schools/villiers/").status_code == 200
     client.force_login(clerk)
     assert client.get("/governance/schools/villiers/").status_code == 403
+
+
+@pytest.mark.parametrize("who", WHO[1:])
+def test_the_dashboards_a_person_is_offered_are_exactly_those_they_may_open(people, who, oscar):
+    # The list (the way in, the home page, the links between dashboards) is read from the
+    # person's roles; the pages ask the permissions. They must agree, role by role.
+    from governance.selectors import dashboards_for
+
+    offered = {url for _, url in dashboards_for(people[who])}
+    opens = {url for url, expected in PAGES.items() if url.endswith("/") and url.count("/") == 4}
+    opens = {url for url in opens if PAGES[url][WHO.index(who)] == 200}
+    if who in ("trust head of HR", "trust data protection lead", "trustee"):
+        opens |= {"/governance/schools/oakfield/"}  # the trust's other school
+    assert offered == opens
