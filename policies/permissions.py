@@ -16,17 +16,24 @@ def _current(user: User) -> QuerySet[Membership]:
     return Membership.objects.current().filter(user=user)
 
 
+def readable(user: User, path: str = "") -> Exists:
+    """The rule of readable_policies, for a query of policies (`path` "") or of what leads to
+    one (`path` "policy__" for versions): a role today at the policy's school or at its
+    school's trust, or at the policy's trust or one of its schools. Filtering by it directly,
+    rather than by `policy__in=` a query of policies, saves a level of subquery to build."""
+    place = (
+        Q(school=OuterRef(f"{path}school"))
+        | Q(trust=OuterRef(f"{path}school__trust"))
+        | Q(trust=OuterRef(f"{path}trust"))
+        | Q(school__trust=OuterRef(f"{path}trust"))
+    )
+    return Exists(_current(user).filter(place))
+
+
 def readable_policies(user: User) -> QuerySet[Policy]:
     """Policies of every school the person belongs to, and of those schools' trusts; a trust's
-    officers read its schools' too. One subquery: a role today at the policy's school or at
-    its school's trust, or at the policy's trust or one of its schools."""
-    place = (
-        Q(school=OuterRef("school"))
-        | Q(trust=OuterRef("school__trust"))
-        | Q(trust=OuterRef("trust"))
-        | Q(school__trust=OuterRef("trust"))
-    )
-    return Policy.objects.filter(Exists(_current(user).filter(place)))
+    officers read its schools' too (one subquery: `readable`)."""
+    return Policy.objects.filter(readable(user))
 
 
 def editable_policies(user: User) -> QuerySet[Policy]:
@@ -57,8 +64,10 @@ def version_for_user(user: User, pk: int) -> PolicyVersion:
     """A version of a policy the person may read, with its policy, school and trust (one
     query), or 404 for any other."""
     try:
-        return PolicyVersion.objects.select_related("policy__school", "policy__trust").get(
-            pk=pk, policy__in=readable_policies(user)
+        return (
+            PolicyVersion.objects.select_related("policy__school", "policy__trust")
+            .filter(readable(user, "policy__"))
+            .get(pk=pk)
         )
     except PolicyVersion.DoesNotExist:
         raise Refused("No such policy") from None
