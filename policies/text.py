@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 
 from lib.caching import remembered
 from policies import selectors
+from policies.comparison import keys_changed
 from policies.models import Clause, PolicyVersion
 
 KEPT_SECONDS = 7 * 24 * 3600
@@ -39,6 +40,19 @@ def clause_texts(version: PolicyVersion) -> list[ClauseText]:
         "clauses",
         lambda: [ClauseText(*row) for row in version.clauses.values_list("key", "section", "text")],
     )
+
+
+def clauses_changed(old: PolicyVersion, new: PolicyVersion) -> list[str]:
+    """The keys of the clauses that differ between two versions (`keys_changed`): what a
+    sign-off of the newer by someone who signed the older records. Kept for published pairs."""
+
+    def compare() -> list[str]:
+        return keys_changed(clause_texts(old), clause_texts(new))
+
+    if old.is_draft or new.is_draft:
+        return compare()
+    key = f"policies:changed:{old.pk}:{old.content_sha256}:{new.pk}:{new.content_sha256}"
+    return remembered(key, compare, timeout=KEPT_SECONDS)
 
 
 def sections_of(clauses: list[Clause]) -> list[tuple[str, str]]:

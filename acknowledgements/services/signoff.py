@@ -10,9 +10,9 @@ from acknowledgements.models import SignOff
 from audit.models import Action
 from audit.services import audit_record
 from people.models import Membership, User
-from policies.comparison import compare, keys_changed
+from policies.comparison import compare
 from policies.models import Audience, PolicyVersion, VersionStatus
-from policies.text import clause_texts
+from policies.text import clause_texts, clauses_changed
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def signoff_record(
         raise ValidationError(refusal)
     clauses = clause_texts(version)
     last = _last_signed(user, version)
-    changed = keys_changed(clause_texts(last.version), clauses) if last else []
+    changed = clauses_changed(last.version, version) if last else []
     try:
         with transaction.atomic():
             signoff = SignOff.objects.create(

@@ -3,7 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.exceptions import ValidationError as Refused
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from acknowledgements.models import SignOff
 from acknowledgements.selectors import outstanding_for
@@ -11,6 +12,7 @@ from acknowledgements.services.signoff import signoff_record
 from audit.models import Action, AuditEvent
 from people.selectors import memberships_for
 from policies.services import clause_update, draft_start
+from policies.text import clauses_changed
 from tests.factories import MembershipFactory, UserFactory, import_source, publish
 
 
@@ -127,6 +129,19 @@ def test_a_re_sign_records_the_changed_clauses_shown(alice, bob, se_policy):
     version_2 = new_version(se_policy, alice)
     signoff, _ = sign(bob, version_2)
     assert signoff.changed_clause_keys == ["6.5"]
+
+
+def test_the_clauses_changed_between_two_published_versions_are_compared_once(alice, se_policy):
+    version_2 = new_version(se_policy, alice)
+    se_policy.refresh_from_db()
+    assert clauses_changed(se_policy, version_2) == ["6.5"]
+    with CaptureQueriesContext(connection) as queries:
+        assert clauses_changed(se_policy, version_2) == ["6.5"]
+    assert len(queries) == 0
+    draft = draft_start(policy=se_policy.policy, by=alice)  # a draft's are never kept
+    clause = draft.clauses.get(key="1.1")
+    clause_update(clause=clause, section=clause.section, text="Changed in the draft.")
+    assert clauses_changed(version_2, draft) == ["1.1"]
 
 
 def test_outstanding_policies_and_their_deadlines(bob, se_policy, st_elisabeths):
