@@ -55,6 +55,26 @@ class SchoolChoiceField(forms.ModelChoiceField):
         return found
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """One of the school's people. The view may give the choices as a function that makes the
+    query (with a subquery, costly to build): it runs only when the form is shown or a person
+    was chosen, not for a report about a pupil or a parent."""
+
+    def _get_queryset(self):
+        if callable(self._queryset):
+            self._queryset = self._queryset().all()
+        return self._queryset
+
+    def _set_queryset(self, queryset) -> None:
+        if callable(queryset):
+            self._queryset = queryset
+            self.widget.choices = self.choices
+        else:
+            super()._set_queryset(queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
+
+
 class ReportForm(forms.Form):
     school = SchoolChoiceField(queryset=School.objects.none(), empty_label=None)
     category = forms.ChoiceField(
@@ -65,7 +85,7 @@ class ReportForm(forms.Form):
         choices=SubjectKind.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
-    subject_user = forms.ModelChoiceField(
+    subject_user = PersonChoiceField(
         label="Which adult?",
         queryset=User.objects.none(),
         required=False,
@@ -79,7 +99,7 @@ class ReportForm(forms.Form):
         help_text="A name or a description, e.g. a pupil's first name and class, or an "
         "account name. The portal keeps no records of pupils.",
     )
-    affected_user = forms.ModelChoiceField(
+    affected_user = PersonChoiceField(
         label="Who is being bullied or trolled?",
         queryset=User.objects.none(),
         required=False,

@@ -142,6 +142,16 @@ class Decision:
     vacant: list[str] = field(default_factory=list)
 
 
+# What People.of loads of each person: what a recipient's notification and a page naming them
+# read. Any other column is loaded if something asks for it (one query then). In the model's
+# order, as Model.from_db expects.
+_USER_COLUMNS = [
+    f.attname
+    for f in User._meta.concrete_fields
+    if f.attname in {"id", "email", "full_name", "is_active"}
+]
+
+
 @dataclass
 class People:
     """Who holds which role on the day, at the school and at its trust: one query."""
@@ -154,17 +164,26 @@ class People:
     @classmethod
     def of(cls, school: School, on: datetime.date | None = None) -> "People":
         people = cls()
-        memberships = (
+        # Rows, not model instances: a school's memberships are a few hundred, and building a
+        # Membership and a whole User for each was most of the cost of routing a report.
+        rows = (
             Membership.objects.current(on or timezone.localdate())
             .covering(school)
             .filter(user__is_active=True)
-            .select_related("user")
             .order_by("user__full_name", "pk")
+            .values_list(
+                "role", "trust_id", "employed_centrally", *(f"user__{f}" for f in _USER_COLUMNS)
+            )
         )
-        for membership in memberships:
-            people.add(membership.user, membership.role, at_trust=membership.trust_id is not None)
-            if membership.employed_centrally or membership.trust_id:
-                people.central.add(membership.user_id)
+        users: dict[int, User] = {}
+        db = rows.db
+        for role, trust_id, employed_centrally, *columns in rows:
+            user = users.get(columns[0])
+            if user is None:
+                user = users[columns[0]] = User.from_db(db, _USER_COLUMNS, columns)
+            people.add(user, role, at_trust=trust_id is not None)
+            if employed_centrally or trust_id:
+                people.central.add(user.pk)
         return people
 
     def add(self, user: User, role: str, *, at_trust: bool = False) -> None:

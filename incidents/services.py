@@ -21,7 +21,7 @@ from incidents.models import (
     RoutingDecision,
     SubjectKind,
 )
-from incidents.routing import route
+from incidents.routing import People, route
 from incidents.rules import rule_for
 from notifications.models import Kind
 from notifications.services import notifications_create
@@ -30,8 +30,13 @@ from people.models import Membership, School, User
 logger = logging.getLogger(__name__)
 
 
-def _belongs_to(user: User, school: School) -> bool:
-    return Membership.objects.current().covering(school).filter(user=user).exists()
+def _belongs_to(user: User, school: School, people: People) -> bool:
+    # `people` are the school's active members, loaded for routing anyway: asking the database
+    # is left for anyone else (an account no longer active, or someone from elsewhere).
+    return (
+        bool(people.roles_of(user))
+        or Membership.objects.current().covering(school).filter(user=user).exists()
+    )
 
 
 # Outside the transaction, so that a failed commit also removes the files written for it.
@@ -60,16 +65,17 @@ def report_submit(
     once this transaction commits; if anything fails, commit included, no file is left.
     """
     files = list(files or [])
-    if not _belongs_to(reporter, school):
+    people = People.of(school)
+    if not _belongs_to(reporter, school, people):
         raise PermissionDenied("You can only report a concern at a school you work at.")
     rule = rule_for(Category(category))
     subject_kind = SubjectKind(subject_kind)
     if subject_kind == SubjectKind.ADULT:
-        if subject_user is None or not _belongs_to(subject_user, school):
+        if subject_user is None or not _belongs_to(subject_user, school, people):
             raise ValidationError({"subject_user": "Choose the adult from the school's people."})
     else:
         subject_user = None
-    if affected_user is not None and not _belongs_to(affected_user, school):
+    if affected_user is not None and not _belongs_to(affected_user, school, people):
         raise ValidationError({"affected_user": "Choose a member of the school's staff."})
     if category != Category.CYBERBULLYING:
         affected_user = None
@@ -111,6 +117,7 @@ def report_submit(
         category=category,
         subject=subject_user,
         affected=affected_user or reporter,
+        people=people,
     )
     RoutingDecision.objects.bulk_create(
         RoutingDecision(

@@ -113,11 +113,15 @@ def notifications_create(
             )
         )
         if email:
-            rows.append(Notification(**common, channel=Channel.EMAIL, created_at=now))
+            # Written as queued: handed to the broker as the event commits, rather than one more
+            # UPDATE per event saying so (deliveries_queue clears it for what fails to be).
+            rows.append(
+                Notification(**common, channel=Channel.EMAIL, created_at=now, queued_at=now)
+            )
     Notification.objects.bulk_create(rows)
     emails = [(row.pk, row.urgent) for row in rows if row.channel == Channel.EMAIL]
     if emails:
-        transaction.on_commit(partial(deliveries_queue, emails))
+        transaction.on_commit(partial(deliveries_queue, emails, marked=True))
     logger.info("%s notifications (%s) written%s", len(rows), kind, " as urgent" if urgent else "")
     return rows
 
@@ -140,13 +144,17 @@ def email_queue(
     return notification
 
 
-def deliveries_queue(items: list[tuple[int, bool]]) -> int:
+def deliveries_queue(items: list[tuple[int, bool]], *, marked: bool = False) -> int:
     """Hand deliveries to Celery: urgent ones to their own queue. Never raises.
 
     With no broker configured the tasks run here and now. With a broker that cannot be reached,
     the rows stay pending and the sweeper queues them when it can; for BROKER_REST_SECONDS
     after that, this process holds its deliveries rather than try again (a report would wait
     out the retries), and queues them with the next ones after that.
+
+    `marked`: the rows of `items` were written with `queued_at` set (notifications_create), so
+    it is cleared for those that could not be queued, instead of set for those that were. For
+    the sweeper the two are the same: it looks only at rows created more than a minute ago.
     """
     # By name from Celery's registry (apps.py loads tasks.py), because tasks import this module.
     deliver, deliver_urgent = (current_app.tasks[name] for name in DELIVERY_TASKS)
@@ -155,9 +163,12 @@ def deliveries_queue(items: list[tuple[int, bool]]) -> int:
         logger.warning(
             "The broker failed a moment ago: notifications %s held", [p for p, _ in items]
         )
+        if marked:
+            _unmark([pk for pk, _ in items])
         return 0
-    items, broker.held = broker.held + items, []
-    queued = []
+    held, broker.held = broker.held, []
+    items = held + items
+    queued, left = [], []
     for index, (pk, urgent) in enumerate(items):
         task = deliver_urgent if urgent else deliver
         try:
@@ -170,6 +181,7 @@ def deliveries_queue(items: list[tuple[int, bool]]) -> int:
             )
             broker.resting_until = time.monotonic() + BROKER_REST_SECONDS
             broker.held = items[index:][-HELD_AT_MOST:]
+            left += [pk for pk, _ in items[index:]]
             break
         except Exception as error:
             # Something about this one message, not the broker: the others are queued all the
@@ -179,19 +191,39 @@ def deliveries_queue(items: list[tuple[int, bool]]) -> int:
                 pk,
                 type(error).__name__,
             )
+            left.append(pk)
             continue
         queued.append(pk)
-    if queued:
-        Notification.objects.filter(pk__in=queued, status=Status.PENDING).update(
+    # Rows held from an earlier call were not written as queued, whatever `marked` says.
+    unmarked = {pk for pk, _ in held} if marked else None
+    stamp = queued if unmarked is None else [pk for pk in queued if pk in unmarked]
+    if stamp:
+        Notification.objects.filter(pk__in=stamp, status=Status.PENDING).update(
             queued_at=timezone.now()
         )
+    if marked and left:
+        _unmark([pk for pk in left if pk not in unmarked])
     return len(queued)
+
+
+def _unmark(pks: list[int]) -> None:
+    """Rows written as queued that were not: the sweeper's to queue."""
+    if pks:
+        Notification.objects.filter(pk__in=pks, status=Status.PENDING).update(queued_at=None)
 
 
 @dataclass(frozen=True)
 class Outcome:
     status: str  # "sent", "skipped", "retry" or "failed"
     retry_in: int | None = None
+
+
+# What a delivery reads (_send, and the attempt's outcome): the e-mail says only that something
+# needs attention, so of the case no more than where it is and its reference.
+_DELIVERY_COLUMNS = (
+    "kind", "channel", "urgent", "attempts", "created_at", "url", "message",
+    "recipient__email", "recipient__full_name", "incident__school__name",
+)  # fmt: skip
 
 
 def notification_deliver(*, notification_id: int, worker: str = "") -> Outcome:
@@ -214,9 +246,11 @@ def notification_deliver(*, notification_id: int, worker: str = "") -> Outcome:
         if not claimed:
             logger.info("Notification %s is not due for delivery; skipped", notification_id)
             return Outcome("skipped")
-        notification = Notification.objects.select_related(
-            "recipient", "incident", "incident__school"
-        ).get(pk=notification_id)
+        notification = (
+            Notification.objects.select_related("recipient", "incident__school")
+            .only(*_DELIVERY_COLUMNS)
+            .get(pk=notification_id)
+        )
         attempt = NotificationAttempt.objects.create(
             notification=notification, number=notification.attempts, worker=worker[:200]
         )

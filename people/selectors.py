@@ -1,7 +1,5 @@
 """Reads about people and where they work, scoped by who is asking."""
 
-from django.db.models import Q
-
 from people.models import Membership, Role, School, User
 
 
@@ -17,14 +15,24 @@ def memberships_for(user: User) -> list[Membership]:
 
 
 def schools_for(user: User) -> list[School]:
-    """The schools a person belongs to: their own, and every school of a trust they serve."""
-    memberships = Membership.objects.current().filter(user=user)
-    return list(
-        School.objects.filter(
-            Q(id__in=memberships.values("school_id"))
-            | Q(trust_id__in=memberships.filter(trust__isnull=False).values("trust_id"))
-        ).select_related("trust")
-    )
+    """The schools a person belongs to: their own, and every school of a trust they serve.
+
+    One query for their memberships with their schools, and one more only for someone who
+    serves a trust: cheaper, for most people, than one query with two subqueries to build.
+    """
+    schools: dict[int, School] = {}
+    trusts: set[int] = set()
+    for membership in (
+        Membership.objects.current().filter(user=user).select_related("school__trust")
+    ):
+        if membership.school_id:
+            schools.setdefault(membership.school_id, membership.school)
+        if membership.trust_id:
+            trusts.add(membership.trust_id)
+    if trusts:
+        for school in School.objects.filter(trust_id__in=trusts).select_related("trust"):
+            schools.setdefault(school.pk, school)
+    return list(schools.values())
 
 
 def holders_of(role: Role, school: School) -> list[User]:

@@ -120,6 +120,21 @@ def test_a_date_in_the_future_is_refused_and_the_rest_is_kept(client, se):
     assert 'value="Facebook"' in response.text
 
 
+def test_the_adults_chosen_are_kept_when_the_form_is_refused(client, se):
+    client.force_login(se.teacher)
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    data = form_data(
+        happened_on=tomorrow,
+        subject_kind=SubjectKind.ADULT,
+        subject_user=se.head.pk,
+        affected_user=se.dsl.pk,
+    )
+    response = client.post("/incidents/report/", data)
+    assert "The date cannot be in the future." in response.text
+    assert f'<option value="{se.head.pk}" selected>' in response.text
+    assert f'<option value="{se.dsl.pk}" selected>' in response.text
+
+
 def test_the_form_shows_each_categorys_clauses_recipients_and_urgency(client, se):
     client.force_login(se.teacher)
     html = client.get("/incidents/report/").text
