@@ -24,7 +24,7 @@ from notifications.models import Channel, Notification
 from notifications.models import Status as Delivery
 from people.models import Membership, Role, School, User
 from policies.models import Clause, VersionStatus
-from policies.permissions import readable_policies
+from policies.permissions import readable
 
 
 def cases_visible_to(user: User) -> QuerySet[Incident]:
@@ -59,6 +59,39 @@ def recipients_now(incident: Incident) -> QuerySet[User]:
         .exclude(pk=incident.subject_user_id or 0)
         .order_by("full_name")
     )
+
+
+def routing_of(incident: Incident) -> list[RoutingDecision]:
+    """The case's routing decisions with their recipients, in order, each knowing whether its
+    recipient still holds the role it reached them as (`holds_role`): one query, once for each
+    incident read (the case page asks who may see the case, who may own it, and shows them)."""
+    if not hasattr(incident, "_routing"):
+        held = (
+            Membership.objects.current()
+            .covering(incident.school)
+            .filter(user=OuterRef("recipient"), role=OuterRef("role"))
+        )
+        # In the model's order ("incident", "position"), without the join that ordering by the
+        # incident would cost.
+        decisions = (
+            incident.routing_decisions.select_related("recipient")
+            .annotate(holds_role=Exists(held))
+            .order_by("position")
+        )
+        incident._routing = list(decisions)
+    return incident._routing
+
+
+def reaching(incident: Incident) -> list[User]:
+    """recipients_now, as a list read from the case's routing (routing_of): the people who may
+    see the case and own it."""
+    people = {
+        d.recipient_id: d.recipient
+        for d in routing_of(incident)
+        if d.holds_role and d.recipient_id != incident.subject_user_id
+    }
+    # In recipients_now's order: by name (then, for the same name, by primary key).
+    return sorted(people.values(), key=lambda user: (user.full_name, user.pk))
 
 
 def reports_for_recipient(user: User) -> QuerySet[Incident]:
@@ -102,8 +135,10 @@ def case_for(incident: Incident) -> Case:
         incident = Incident.objects.select_related(*CASE_RELATIONS).get(pk=incident.pk)
     return Case(
         incident=incident,
-        evidence=list(incident.evidence.select_related("uploaded_by")),
-        decisions=list(incident.routing_decisions.select_related("recipient")),
+        # In the models' order ("incident", then the file's or the entry's own), without the
+        # join that ordering by the incident would cost.
+        evidence=list(incident.evidence.select_related("uploaded_by").order_by("pk")),
+        decisions=routing_of(incident),
         sent=list(
             Notification.objects.filter(incident=incident, status=Delivery.SENT).select_related(
                 "recipient"
@@ -192,7 +227,7 @@ def clause_links(user: User) -> dict[str, list[ClauseLink]]:
     none of whose clauses is found shows them all, unlinked."""
     clauses = list(
         Clause.objects.filter(
-            version__status=VersionStatus.PUBLISHED, version__policy__in=readable_policies(user)
+            readable(user, "version__policy__"), version__status=VersionStatus.PUBLISHED
         )
         .order_by("version__policy__title", "position")
         .values_list("version__policy_id", "key", "section")
@@ -220,11 +255,21 @@ class QueueTally:
     the queue's status counts, the schools it can be filtered by, and most pages' case count."""
 
     counts: dict[tuple[int, str], int]
+    names: dict[int, str]  # the schools' names, for the filter
 
     @classmethod
     def of(cls, viewer: User) -> "QueueTally":
-        grouped = cases_visible_to(viewer).order_by().values_list("school", "status")
-        return cls({(school, status): n for school, status, n in grouped.annotate(n=Count("pk"))})
+        grouped = (
+            cases_visible_to(viewer)
+            .order_by()
+            .values_list("school", "school__name", "status")
+            .annotate(n=Count("pk"))
+        )
+        counts, names = {}, {}
+        for school, name, status, n in grouped:
+            counts[school, status] = n
+            names[school] = name
+        return cls(counts, names)
 
     def by_status(self) -> dict[str, int]:
         totals: dict[str, int] = defaultdict(int)
@@ -232,8 +277,9 @@ class QueueTally:
             totals[status] += n
         return dict(totals)
 
-    def school_ids(self) -> set[int]:
-        return {school for school, _ in self.counts}
+    def schools(self) -> list[tuple[int, str]]:
+        """The schools of the cases, as (primary key, name), by name."""
+        return sorted(self.names.items(), key=lambda school: (school[1], school[0]))
 
     def matching(self, filters: dict) -> int | None:
         """How many cases the filters leave, when the tally alone can say (by status and
@@ -244,7 +290,7 @@ class QueueTally:
         return sum(
             n
             for (school_id, case_status), n in self.counts.items()
-            if (not status or case_status == status) and (not school or school_id == school.pk)
+            if (not status or case_status == status) and (not school or school_id == school)
         )
 
 
@@ -259,7 +305,7 @@ def cases_for_queue(*, viewer: User, filters: dict) -> QuerySet[Incident]:
     if filters.get("urgency"):
         cases = cases.filter(urgent=filters["urgency"] == "urgent")
     if filters.get("school"):
-        cases = cases.filter(school=filters["school"])
+        cases = cases.filter(school_id=filters["school"])
     owner = filters.get("owner")
     if owner == "me":
         cases = cases.filter(owner=viewer)
@@ -324,7 +370,8 @@ def chronology(case: Case) -> list[ChronologyItem]:
                 detail=f"to {sent.recipient.full_name}: {sent.title}",
             )
         )  # fmt: skip
-    for entry in incident.entries.select_related("author", "owner", "corrects"):
+    entries = incident.entries.select_related("author", "owner", "corrects").order_by("at", "pk")
+    for entry in entries:
         items.append(
             ChronologyItem(
                 entry.at,

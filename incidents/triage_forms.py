@@ -13,14 +13,15 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Urgent and normal"), ("urgent", "Urgent"), ("normal", "Normal")],
         required=False,
     )
-    school = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any school")
+    # A school's primary key, among the schools of the person's cases (QueueTally.schools).
+    school = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     owner = forms.ChoiceField(
         choices=[("", "Anyone"), ("me", "Me"), ("nobody", "Nobody yet")], required=False
     )
 
-    def __init__(self, *args, schools, **kwargs) -> None:
+    def __init__(self, *args, schools: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        self.fields["school"].choices = [("", "Any school"), *schools]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"
 

@@ -25,7 +25,7 @@ from incidents.triage_forms import (
     StatusForm,
     SupportForm,
 )
-from people.models import School, User
+from people.models import User
 
 PAGE_SIZE = 25
 
@@ -58,11 +58,11 @@ def _errors(form) -> str:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    if not selectors.has_queue(request.user):
-        raise PermissionDenied("Only people who receive reports have a queue.")
     tally = selectors.QueueTally.of(request.user)
-    schools = School.objects.filter(pk__in=tally.school_ids()).order_by("name")
-    form = QueueFilterForm(request.GET or None, schools=schools)
+    # Anyone a case reaches has a queue: the role is looked up only for those it reaches none.
+    if not tally.counts and not selectors.has_queue(request.user):
+        raise PermissionDenied("Only people who receive reports have a queue.")
+    form = QueueFilterForm(request.GET or None, schools=tally.schools())
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.cases_for_queue(viewer=request.user, filters=filters)
     paginator = Paginator(cases, PAGE_SIZE)
@@ -90,22 +90,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/queue.html", context)
 
 
-def triage_forms(incident: Incident, recipients) -> dict:
+def triage_forms(incident: Incident, recipients: list[User]) -> dict:
     # The case page shows these forms together, and several share a field name ("text"): each
     # gets its own ids, or every label would point at the first form's box. Names stay as they
-    # are, so what is posted (and case_act) does not change.
+    # are, so what is posted (and case_act) does not change. (The status and correction forms
+    # are drawn by the page itself: a button, or one box per entry.)
+    owner_form = OwnerForm(
+        recipients=User.objects.none(), initial={"owner": incident.owner_id}, auto_id="owner-%s"
+    )
+    # Only drawn here (case_act checks what it posts against recipients_now): its choices are
+    # the people the case reaches (selectors.reaching), already read, not a query of its own.
+    owner_form.fields["owner"].choices = [(person.pk, str(person)) for person in recipients]
     return {
         "note_form": NoteForm(auto_id="note-%s"),
-        "status_form": StatusForm(auto_id="status-%s"),
         "referral_form": ReferralForm(auto_id="referral-%s"),
         "close_form": CloseForm(auto_id="close-%s"),
-        "owner_form": OwnerForm(
-            recipients=recipients,
-            initial={"owner": incident.owner_id},
-            auto_id="owner-%s",
-        ),
+        "owner_form": owner_form,
         "support_form": SupportForm(auto_id="support-%s"),
-        "correction_form": CorrectionForm(auto_id="correction-%s"),
     }
 
 

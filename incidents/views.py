@@ -1,10 +1,14 @@
+import functools
 import logging
 import re
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -12,7 +16,7 @@ from incidents import selectors, services
 from incidents.evidence import EvidenceRefused, LimitedUploadHandler
 from incidents.forms import PLATFORMS, ReportForm
 from incidents.handover import vacancy_contacts, waiting_for
-from incidents.models import Category, role_title
+from incidents.models import Category, Status, role_title
 from incidents.permissions import evidence_for_user, report_for_user, reporting_schools
 from incidents.rules import RULES
 from incidents.triage import TRANSITIONS
@@ -35,7 +39,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def _report_new(request: HttpRequest) -> HttpResponse:
     schools = reporting_schools(request.user)
-    people = selectors.people_of_schools(schools)
+    # Made only if the form needs it (forms.PersonChoiceField), once for both of its fields.
+    people = functools.cache(functools.partial(selectors.people_of_schools, schools))
     if request.method != "POST":
         form = ReportForm(schools=schools, people=people)
         return _form_page(request, form, schools)
@@ -167,17 +172,25 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     # Seeing the case reads its notifications: a second write only when one is still unread.
     if case.unread_by(request.user):
         notifications_mark_read(user=request.user, incident=incident)
-    recipients = selectors.recipients_now(case.incident)
-    return render(
-        request,
-        "incidents/case.html",
+    # The handling forms are for a case acknowledged and still open: a new case shows only
+    # Acknowledge, a closed one only Reopen (drawn by the page itself).
+    handling = case.incident.status not in (Status.NEW, Status.CLOSED)
+    forms = triage_forms(case.incident, selectors.reaching(case.incident)) if handling else {}
+    # Jinja2 for the body (lib/jinja.py), for its chronology and forms; it escapes every value,
+    # so its output is safe HTML. The Django template around it is the page's frame.
+    body = render_to_string(
+        "incidents/case_body.html",
         {
             "case": case,
             "chronology": selectors.chronology(case),
             "allowed": TRANSITIONS[case.incident.status],
-            **triage_forms(case.incident, recipients),
+            "csrf_token": get_token(request),
+            **forms,
         },
+        using="jinja2",
     )
+    context = {"case": case, "body": mark_safe(body)}  # noqa: S308 - escaped by Jinja2
+    return render(request, "incidents/case.html", context)
 
 
 @login_required

@@ -26,7 +26,17 @@ def date(value: datetime.datetime | datetime.date | None, format: str = "") -> s
     """Django's `date` filter, after the conversion its engine makes to the local clock."""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
+    if format == "c" and isinstance(value, datetime.date):
+        return value.isoformat()  # all Django's "c" is, without parsing the format each time
     return defaultfilters.date(value, format)
+
+
+def linebreaks(value) -> str:
+    return defaultfilters.linebreaks_filter(value, autoescape=True)
+
+
+def linebreaksbr(value) -> str:
+    return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
 def environment(**options) -> Environment:
@@ -36,5 +46,11 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, **{**options, "undefined": StrictUndefined})
     env.globals["url"] = url
     env.filters["date"] = date
+    env.filters["time"] = defaultfilters.time
     env.filters["timesince"] = defaultfilters.timesince_filter
+    # Django's, not Jinja2's own: "1.2 MB" as the Django templates write it, and text made
+    # HTML after it is escaped (their output is safe HTML, which Jinja2 does not escape again).
+    env.filters["filesizeformat"] = defaultfilters.filesizeformat
+    env.filters["linebreaks"] = linebreaks
+    env.filters["linebreaksbr"] = linebreaksbr
     return env

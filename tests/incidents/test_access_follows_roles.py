@@ -5,8 +5,11 @@ nobody could receive reaches the first person to fill an eligible role."""
 import datetime
 
 import pytest
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from incidents.handover import cases_reroute, reroute_by_date
 from incidents.models import Category, EntryKind, Status, SubjectKind
@@ -170,3 +173,82 @@ def test_the_visible_cases_are_one_query(se, django_assert_num_queries):
     submit(se.teacher, se.school, category=Category.PREVENT)
     with django_assert_num_queries(1):
         assert len(list(cases_visible_to(se.dsl))) == 1
+
+
+def test_a_case_opens_for_exactly_the_people_whose_queue_lists_it(se, vi):
+    # report_for_user reads the rule of cases_visible_to from the case's routing: the two agree,
+    # for the subject, a role that ended, and people of another school.
+    cases = [
+        submit(se.teacher, se.school, category=Category.PUPIL_ONLINE_SAFETY),
+        submit(se.teacher, se.school, category=Category.CYBERBULLYING),
+        submit(
+            se.teacher,
+            se.school,
+            category=Category.BREACH,
+            subject_kind=SubjectKind.ADULT,
+            subject_user=se.head,
+        ),
+    ]
+    Membership.objects.filter(user=se.dsl, role=Role.DSL).update(
+        ends_on=timezone.localdate() - YESTERDAY
+    )
+    people = [se.head, se.dsl, se.chair, se.teacher, se.governor, vi.head]
+    opened = 0
+    for user in people:
+        listed = set(cases_visible_to(user).values_list("pk", flat=True))
+        assert {case.pk for case in cases if sees(user, case)} == listed, user
+        opened += len(listed)
+    assert opened  # somebody sees something, or the comparison proves nothing
+
+
+@pytest.fixture
+def routed_world(se, vi):
+    """Reports at a maintained school and at an academy, routed to Heads, DSLs, the Chairs and
+    the trust, some about a Head; and the people who might see them."""
+    cases = [
+        submit(se.teacher, se.school, category=Category.BREACH),
+        submit(se.teacher, se.school, category=Category.PUPIL_ONLINE_SAFETY),
+        submit(se.teacher, se.school, category=Category.PREVENT),
+        submit(se.teacher, se.school, subject_kind=SubjectKind.ADULT, subject_user=se.head),
+        submit(vi.teacher, vi.school, category=Category.BREACH),
+        submit(vi.teacher, vi.school, category=Category.CYBERBULLYING),
+        submit(vi.teacher, vi.school, subject_kind=SubjectKind.ADULT, subject_user=vi.head),
+    ]
+    people = [se.head, se.dsl, se.deputy_dsl, se.chair, se.teacher, vi.head, vi.dsl, vi.chair,
+              vi.hr, vi.teacher]  # fmt: skip
+    return cases, people, [{"school": se.school}, {"school": vi.school},
+                           {"school": None, "trust": vi.trust}]  # fmt: skip
+
+
+change = st.tuples(
+    st.integers(0, 9),  # who
+    st.sampled_from(["end", "add"]),  # a role of theirs ends yesterday, or they take one up
+    st.sampled_from([Role.HEAD, Role.DSL, Role.CHAIR, Role.TRUST_HR, Role.STAFF]),
+    st.integers(0, 2),  # where a role is taken up: either school, or the trust
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(changes=st.lists(change, max_size=4))
+def test_whoever_may_open_a_case_is_exactly_whose_queue_lists_it_as_roles_change(
+    routed_world, changes
+):
+    # A case page checks its access from the case's routing (report_for_user, reaching), the
+    # queue with one query (cases_visible_to): however roles end and begin after the reports
+    # were routed, the two let in exactly the same people.
+    cases, people, places = routed_world
+    with transaction.atomic():
+        for who, action, role, where in changes:
+            user = people[who]
+            if action == "end":
+                user.memberships.filter(role=role).update(
+                    ends_on=timezone.localdate() - YESTERDAY, starts_on=datetime.date(2025, 1, 1)
+                )
+            elif not user.memberships.filter(role=role, **places[where]).exists():
+                Membership.objects.create(user=user, role=role, **places[where])
+        for user in people:
+            listed = set(cases_visible_to(user).values_list("pk", flat=True))
+            assert {case.pk for case in cases if sees(user, case)} == listed, user
+        transaction.set_rollback(True)

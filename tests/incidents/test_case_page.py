@@ -133,9 +133,10 @@ def test_reports_for_recipient_is_newest_first_in_one_query(se, django_assert_nu
 
 
 def test_the_case_page_query_count_does_not_grow_with_files_or_recipients(client, se):
-    # Expected: session, user, the report with its people and owner (and the check that it
-    # reaches this person), the access record, marking read, its evidence, its routing with
-    # recipients, and for the chronology the notifications sent and the case's entries = 9.
+    # Expected: session, user, the report with its people and owner, its routing with
+    # recipients and whether each still holds the role (the check that it reaches this
+    # person), the access record, marking read, its evidence, and for the chronology the
+    # notifications sent and the case's entries = 9.
     small = submit(se.teacher, se.school, category=Category.BREACH)
     large = submit(
         se.teacher,

@@ -1,13 +1,23 @@
 """The Jinja2 fragments behave as the Django templates they replace: escaped, on the local clock."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.template import engines
 from django.urls import reverse
 from jinja2 import UndefinedError
 
+from incidents.triage_forms import (
+    CloseForm,
+    CorrectionForm,
+    NoteForm,
+    OwnerForm,
+    ReferralForm,
+    SupportForm,
+)
 from lib.jinja import environment
+from people.models import User
 
 
 def render(source: str, **context) -> str:
@@ -35,3 +45,72 @@ def test_dates_are_shown_on_the_clock_of_the_wall_as_django_shows_them():
 
 def test_url_reverses_a_route_with_its_arguments():
     assert render('{{ url("incidents:case", 42) }}') == reverse("incidents:case", args=[42])
+
+
+def test_the_filters_write_what_the_django_filters_write_escaped_the_same():
+    django = engines["django"]
+    at = datetime.datetime(2026, 7, 1, 12, 30, 5, 123456, tzinfo=datetime.UTC)
+    context = {
+        "text": "<b>One</b>\nline\n\nTwo & three",
+        "size": 123456,
+        "at": at,
+        "day": datetime.date(2026, 12, 1),
+        "clock": datetime.time(9, 5),
+    }
+    pairs = [
+        ("{{ text|linebreaks }}", "{{ text|linebreaks }}"),
+        ("{{ text|linebreaksbr }}", "{{ text|linebreaksbr }}"),
+        ("{{ size|filesizeformat }}", "{{ size|filesizeformat }}"),
+        ("{{ at|date:'c' }} {{ day|date:'c' }}", "{{ at|date('c') }} {{ day|date('c') }}"),
+        ('{{ clock|time:"H:i" }}', '{{ clock|time("H:i") }}'),
+    ]
+    for source, jinja in pairs:
+        assert render(jinja, **context) == django.from_string(source).render(context)
+    assert "&lt;b&gt;One&lt;/b&gt;<br>line" in render("{{ text|linebreaksbr }}", **context)
+
+
+class _Tokens(HTMLParser):
+    """A page as its tags (attributes sorted) and its words: what a browser draws of it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tokens.append(f"<{tag} {sorted(attrs)}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tokens.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.tokens.extend(data.split())
+
+
+def _tokens(html: str) -> list[str]:
+    parser = _Tokens()
+    parser.feed(html)
+    return parser.tokens
+
+
+def _owner_form() -> OwnerForm:
+    form = OwnerForm(recipients=User.objects.none(), initial={"owner": 2}, auto_id="owner-%s")
+    form.fields["owner"].choices = [(1, "Amira <Ahmed>"), (2, "Ben O'Brien")]
+    return form
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: NoteForm(auto_id="note-%s"),
+        lambda: ReferralForm(auto_id="referral-%s"),
+        lambda: SupportForm(auto_id="support-%s"),
+        lambda: CloseForm(auto_id="close-%s"),
+        lambda: CorrectionForm(auto_id="correction-%s"),
+        _owner_form,
+    ],
+)
+def test_the_fields_macro_draws_a_form_as_crispy_forms_does(make):
+    form = make()
+    crispy = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
+    ours = render('{% import "_fields.html" as forms %}{{ forms.fields(form) }}', form=form)
+    assert _tokens(ours) == _tokens(crispy.render({"form": form}))
