@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from policies.models import Policy, PolicyVersion
 from policies.permissions import readable_policies, version_for_user
 from tests.factories import SchoolFactory, TrustFactory, UserFactory
 
-TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 
 
@@ -37,11 +37,11 @@ def world(db):
     return schools, trusts, policies, versions
 
 
-def may_read(memberships: list[Membership], policy: Policy) -> bool:
+def may_read(memberships: list[Membership], policy: Policy, today: datetime.date) -> bool:
     """The rule, from DESIGN.md: a role today at the policy's school or its trust; for a
     trust's policy, at the trust or at one of its schools."""
     for m in memberships:
-        if m.starts_on > TODAY or (m.ends_on is not None and m.ends_on < TODAY):
+        if m.starts_on > today or (m.ends_on is not None and m.ends_on < today):
             continue
         if policy.school_id and (
             m.school_id == policy.school_id
@@ -77,19 +77,20 @@ def test_a_policy_is_read_by_exactly_those_the_rule_lets_read_it(world, roles):
 
 def check(schools, trusts, policies, versions, roles) -> None:
     user = UserFactory()
+    today = timezone.localdate()  # the school's day, as the rule counts it (not the machine's)
     places = [{"school": s} for s in schools] + [{"trust": t, "school": None} for t in trusts]
     memberships = [
         Membership.objects.create(
             user=user,
             role=role,
-            starts_on=TODAY + starts * DAY,
-            ends_on=None if ends is None else TODAY + ends * DAY,
+            starts_on=today + starts * DAY,
+            ends_on=None if ends is None else today + ends * DAY,
             **places[where],
         )
         for where, role, starts, ends in roles
     ]
     readable = set(readable_policies(user).values_list("pk", flat=True))
-    expected = {p.pk for p in policies if may_read(memberships, p)}
+    expected = {p.pk for p in policies if may_read(memberships, p, today)}
     assert readable == expected
     for policy in policies:
         version = versions[policy.pk]
