@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from allegations import concerns, selectors, services
@@ -120,7 +121,14 @@ def _record_context(request, incident, allegation, access, **forms) -> dict:
         if allegation
         else [],
         "outcomes": list(allegation.outcomes.select_related("decided_by")) if allegation else [],
-        "signed": selectors.signed_record(case.incident),
+        # Drawn by the Jinja2 fragment the case page's panel draws it with; escaped by Jinja2.
+        "signed_html": mark_safe(  # noqa: S308
+            render_to_string(
+                "allegations/signed.html",
+                {"incident": case.incident, "signed": selectors.signed_record(case.incident)},
+                using="jinja2",
+            )
+        ),
         "concerns": list(selectors.concerns_about(incident.subject_user, incident.school)),
         "kept_until": selectors.kept_until(allegation) if allegation else None,
         "chronology": incident_selectors.chronology(case),

@@ -44,23 +44,6 @@ def cases_visible_to(user: User) -> QuerySet[Incident]:
     return Incident.objects.filter(Exists(reaches_them)).exclude(subject_user=user)
 
 
-def recipients_now(incident: Incident) -> QuerySet[User]:
-    """Who the case reaches today: its recipients who still hold the role it reached them as
-    (the people who may own it). One query."""
-    scope = Q(school=incident.school_id)
-    if incident.school.trust_id:
-        scope |= Q(trust=incident.school.trust_id)
-    held = Membership.objects.current().filter(
-        scope, user=OuterRef("recipient"), role=OuterRef("role")
-    )
-    reaching = RoutingDecision.objects.filter(incident=incident).filter(Exists(held))
-    return (
-        User.objects.filter(pk__in=reaching.values("recipient"))
-        .exclude(pk=incident.subject_user_id or 0)
-        .order_by("full_name")
-    )
-
-
 def routing_of(incident: Incident) -> list[RoutingDecision]:
     """The case's routing decisions with their recipients, in order, each knowing whether its
     recipient still holds the role it reached them as (`holds_role`): one query, once for each
@@ -83,14 +66,15 @@ def routing_of(incident: Incident) -> list[RoutingDecision]:
 
 
 def reaching(incident: Incident) -> list[User]:
-    """recipients_now, as a list read from the case's routing (routing_of): the people who may
-    see the case and own it."""
+    """Who the case reaches today, by name: its recipients who still hold the role it reached
+    them as, never its subject (the rule of cases_visible_to, read from the case's routing):
+    the people who may see the case and own it."""
     people = {
         d.recipient_id: d.recipient
         for d in routing_of(incident)
         if d.holds_role and d.recipient_id != incident.subject_user_id
     }
-    # In recipients_now's order: by name (then, for the same name, by primary key).
+    # By name (then, for the same name, by primary key).
     return sorted(people.values(), key=lambda user: (user.full_name, user.pk))
 
 
@@ -184,12 +168,8 @@ class Recipient:
 def recipients_for_reporter(incident: Incident) -> list[Recipient]:
     """Who a report went to, as the reporter is told: by role only when the report is about one
     of the school's people, so nothing about the routing can point back at them."""
-    reaching = set(recipients_now(incident).values_list("pk", flat=True))
-    decisions = [
-        d
-        for d in incident.routing_decisions.select_related("recipient")
-        if d.recipient_id in reaching
-    ]
+    reached = {person.pk for person in reaching(incident)}
+    decisions = [d for d in routing_of(incident) if d.recipient_id in reached]
     by_role = incident.subject_user_id is not None
     recipients, seen = [], set()
     for decision in decisions:

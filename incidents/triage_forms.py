@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from incidents.models import Agency, Category, Disciplinary, Status, Support
+from people.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,11 +60,23 @@ class CloseForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    """The owner, one of the people the case reaches today (selectors.reaching), which the
+    view has read already: chosen by primary key among them, not asked of the database."""
 
-    def __init__(self, *args, recipients, **kwargs) -> None:
+    owner = forms.TypedChoiceField(
+        coerce=int,
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        },
+    )
+
+    def __init__(self, *args, recipients: list[User], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = recipients
+        self.recipients = {person.pk: person for person in recipients}
+        self.fields["owner"].choices = [(person.pk, str(person)) for person in recipients]
+
+    def clean_owner(self) -> User:
+        return self.recipients[self.cleaned_data["owner"]]
 
 
 class SupportForm(forms.Form):

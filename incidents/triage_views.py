@@ -100,11 +100,8 @@ def triage_forms(incident: Incident, recipients: list[User]) -> dict:
     # are, so what is posted (and case_act) does not change. (The status and correction forms
     # are drawn by the page itself: a button, or one box per entry.)
     owner_form = OwnerForm(
-        recipients=User.objects.none(), initial={"owner": incident.owner_id}, auto_id="owner-%s"
+        recipients=recipients, initial={"owner": incident.owner_id}, auto_id="owner-%s"
     )
-    # Only drawn here (case_act checks what it posts against recipients_now): its choices are
-    # the people the case reaches (selectors.reaching), already read, not a query of its own.
-    owner_form.fields["owner"].choices = [(person.pk, str(person)) for person in recipients]
     return {
         "note_form": NoteForm(auto_id="note-%s"),
         "referral_form": ReferralForm(auto_id="referral-%s"),
@@ -112,10 +109,6 @@ def triage_forms(incident: Incident, recipients: list[User]) -> dict:
         "owner_form": owner_form,
         "support_form": SupportForm(auto_id="support-%s"),
     }
-
-
-def _recipients(incident: Incident):
-    return selectors.recipients_now(incident)
 
 
 # What each action does: the form that reads it, and the service that writes it.
@@ -140,7 +133,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form_class, service, done = ACTIONS[action]
     data = {}
     if form_class:
-        kwargs = {"recipients": _recipients(incident)} if form_class is OwnerForm else {}
+        kwargs = {"recipients": selectors.reaching(incident)} if form_class is OwnerForm else {}
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
             messages.error(request, _errors(form))
