@@ -8,10 +8,14 @@ Anyone else with a place at the school or trust gets 403; anyone with none, 404,
 tells them that the school or trust is in the portal.
 """
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from audit.refusal import Refused
+from lib.prepared import prepared
 from people.models import Membership, Role, School, Trust, User
 
 SCHOOL_ROLES = frozenset({Role.GOVERNOR, Role.CHAIR, Role.VICE_CHAIR, Role.HEAD})
@@ -22,9 +26,19 @@ TRUST_ROLES = frozenset({Role.GOVERNOR, Role.CHAIR, Role.TRUST_HR, Role.DPL})
 def school_for_user(user: User, slug: str) -> School:
     """The school, 404 if the person has no place there, 403 if they may not see its figures.
     One query."""
-    mine = Membership.objects.current().filter(user=user)
+    school = _school.one(user=user.pk, slug=slug, today=timezone.localdate())
+    if school is None or not school.has_place:
+        raise Refused("No such school")
+    if not school.governs:
+        raise PermissionDenied("The dashboard is for governors, the Chair and the Head.")
+    return school
+
+
+@prepared(user=int, slug=str, today=datetime.date)
+def _school(user: int, slug: str, today: datetime.date) -> QuerySet[School]:
+    mine = Membership.objects.current(today).filter(user=user)
     here, its_trust = Q(school=OuterRef("pk")), Q(trust=OuterRef("trust_id"))
-    school = (
+    return (
         School.objects.select_related("trust")
         .filter(slug=slug)
         .annotate(
@@ -33,13 +47,8 @@ def school_for_user(user: User, slug: str) -> School:
                 mine.filter(here & Q(role__in=SCHOOL_ROLES) | its_trust & Q(role__in=TRUST_ROLES))
             ),
         )
-        .first()
+        .order_by("pk")[:1]
     )
-    if school is None or not school.has_place:
-        raise Refused("No such school")
-    if not school.governs:
-        raise PermissionDenied("The dashboard is for governors, the Chair and the Head.")
-    return school
 
 
 def trust_for_user(user: User, slug: str) -> Trust:

@@ -16,3 +16,7 @@ os.environ.clear()
 os.environ.update(_clean)
 
 from conduct_portal.settings import *  # noqa: E402, F403
+
+# Every call of a prepared query (lib/prepared.py) also builds it the ordinary way and checks
+# that the two are the same SQL with the same parameters.
+PREPARED_VERIFY = True

@@ -1,14 +1,17 @@
 """Signing a published version: what the person is shown and confirms, and the sign-off itself."""
 
+import datetime
 import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from acknowledgements.models import SignOff
 from audit.models import Action
 from audit.services import audit_record
+from lib.prepared import prepared
 from people.models import Membership, User
 from policies.comparison import compare
 from policies.models import Audience, PolicyVersion, VersionStatus
@@ -42,13 +45,15 @@ def monitoring_notice(clauses: list) -> str:
 
 def _last_signed(user: User, version: PolicyVersion) -> SignOff | None:
     """The person's sign-off of the latest earlier version of the same policy, if any."""
+    return _signed_before.one(user=user.pk, policy=version.policy_id, number=version.number)
+
+
+@prepared(user=int, policy=int, number=int)
+def _signed_before(user: int, policy: int, number: int) -> QuerySet[SignOff]:
     return (
-        SignOff.objects.filter(
-            user=user, version__policy=version.policy, version__number__lt=version.number
-        )
+        SignOff.objects.filter(user=user, version__policy=policy, version__number__lt=number)
         .select_related("version")
-        .order_by("-version__number")
-        .first()
+        .order_by("-version__number")[:1]
     )
 
 
@@ -62,15 +67,23 @@ def signoff_changes(user: User, version: PolicyVersion):
 
 def _applies_to(version: PolicyVersion, user: User) -> bool:
     """One EXISTS: the person holds a role at the policy's school, or in or under its trust."""
-    policy = version.policy
+    policy, today = version.policy, timezone.localdate()
     if policy.audience != Audience.STAFF:
         return False
-    place = (
-        Q(school_id=policy.school_id)
-        if policy.school_id
-        else (Q(trust_id=policy.trust_id) | Q(school__trust_id=policy.trust_id))
-    )
-    return Membership.objects.not_ended().filter(place, user=user).exists()
+    if policy.school_id:
+        return bool(_role_at_school.all(user=user.pk, school=policy.school_id, today=today))
+    return bool(_role_in_trust.all(user=user.pk, trust=policy.trust_id, today=today))
+
+
+@prepared(user=int, school=int, today=datetime.date)
+def _role_at_school(user: int, school: int, today: datetime.date) -> QuerySet[Membership]:
+    return Membership.objects.not_ended(today).filter(school=school, user=user).values("pk")[:1]
+
+
+@prepared(user=int, trust=int, today=datetime.date)
+def _role_in_trust(user: int, trust: int, today: datetime.date) -> QuerySet[Membership]:
+    place = Q(trust=trust) | Q(school__trust=trust)
+    return Membership.objects.not_ended(today).filter(place, user=user).values("pk")[:1]
 
 
 def _refusal(version: PolicyVersion, user: User) -> str | None:

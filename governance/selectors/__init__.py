@@ -8,7 +8,7 @@ trust, however many schools). Each section of the page is built by one function,
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from governance.selectors.scope import Scope
 from governance.selectors.signoff import signoff_section
 from governance.selectors.triage import escalations_section, time_to_acknowledge_section
 from governance.selectors.waiting import waiting_section
+from lib.prepared import prepared
 from people.models import Membership, School, Trust, User
 from policies.models import Audience, PolicyVersion, VersionStatus
 
@@ -32,15 +33,7 @@ __all__ = ["Scope", "dashboards_for", "school_dashboard", "sections", "trust_das
 def dashboards_for(user: User) -> list[tuple[str, str]]:
     """The dashboards a person may open, as (name, url): their trusts', then schools'. One query
     of their governing roles; a second, of the trusts' schools, only for a trust-level role."""
-    roles = (
-        Membership.objects.current()
-        .filter(
-            Q(trust__isnull=False, role__in=TRUST_ROLES)
-            | Q(school__isnull=False, role__in=SCHOOL_ROLES)
-        )
-        .filter(user=user)
-        .select_related("school", "trust")
-    )
+    roles = _governing_roles.all(user=user.pk, today=timezone.localdate())
     trusts = {m.trust for m in roles if m.trust_id}
     schools = {m.school for m in roles if m.school_id}
     if trusts:
@@ -48,6 +41,19 @@ def dashboards_for(user: User) -> list[tuple[str, str]]:
     return [
         (t.name, reverse("governance:trust", args=[t.slug])) for t in sorted(trusts, key=_name)
     ] + [(s.name, reverse("governance:school", args=[s.slug])) for s in sorted(schools, key=_name)]
+
+
+@prepared(user=int, today=datetime.date)
+def _governing_roles(user: int, today: datetime.date) -> QuerySet[Membership]:
+    return (
+        Membership.objects.current(today)
+        .filter(
+            Q(trust__isnull=False, role__in=TRUST_ROLES)
+            | Q(school__isnull=False, role__in=SCHOOL_ROLES)
+        )
+        .filter(user=user)
+        .select_related("school", "trust")
+    )
 
 
 def _name(place: School | Trust) -> str:
