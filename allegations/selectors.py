@@ -18,6 +18,7 @@ from incidents.routing import Decision, People, route
 from incidents.rules import RULES
 from incidents.selectors import _matches  # the one reading of a clause reference, shared
 from lib.dates import years_after
+from lib.prepared import prepared
 from people.models import Membership, Role, School, User
 from policies.text import clause_texts
 
@@ -252,16 +253,13 @@ def signed_record(incident: Incident) -> SignedRecord:
     queries). Published versions are never changed, so this is what they read."""
     rule = RULES[incident.category]
     cited = [ref.label for ref in rule.clauses]
-    school = incident.school
-    scope = Q(version__policy__school=school)
-    if school.trust_id:
-        scope |= Q(version__policy__trust=school.trust_id)
-    signoff = (
-        SignOff.objects.filter(scope, user=incident.subject_user)
-        .select_related("version__policy")
-        .order_by("-signed_at", "-pk")
-        .first()
-    )
+    school, user = incident.school, incident.subject_user_id
+    if user is None:  # an adult the portal does not know has signed nothing in it
+        signoff = None
+    elif school.trust_id:
+        signoff = _signed_in_trust.one(user=user, school=school.pk, trust=school.trust_id)
+    else:
+        signoff = _signed.one(user=user, school=school.pk)
     if signoff is None:
         return SignedRecord(None, cited)
     # A published version's clauses never change: read through the policy text cache.
@@ -271,6 +269,25 @@ def signed_record(incident: Incident) -> SignedRecord:
         if any(_matches(ref, c.key, c.section) for ref in rule.clauses)
     ]
     return SignedRecord(signoff, cited, clauses)
+
+
+def _last_signoff(scope: Q, user: int) -> QuerySet[SignOff]:
+    return (
+        SignOff.objects.filter(scope, user=user)
+        .select_related("version__policy")
+        .order_by("-signed_at", "-pk")[:1]
+    )
+
+
+@prepared(user=int, school=int)
+def _signed(user: int, school: int) -> QuerySet[SignOff]:
+    return _last_signoff(Q(version__policy__school=school), user)
+
+
+@prepared(user=int, school=int, trust=int)
+def _signed_in_trust(user: int, school: int, trust: int) -> QuerySet[SignOff]:
+    scope = Q(version__policy__school=school) | Q(version__policy__trust=trust)
+    return _last_signoff(scope, user)
 
 
 # Retention

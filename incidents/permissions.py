@@ -13,7 +13,7 @@ from django.http import Http404
 
 from audit.refusal import Refused
 from incidents.models import Evidence, Incident
-from incidents.selectors import CASE_RELATIONS, reaching
+from incidents.selectors import case_report, reaching
 from people.models import Membership, Role, School, User
 from people.selectors import schools_for
 
@@ -24,13 +24,9 @@ def report_for_user(user: User, pk: int, *, action: Action = "view_case") -> Inc
     """The report, or 404 for anyone who is not one of its recipients (or, for its status, its
     reporter)."""
     # Everything the case page shows of the report itself, in this one query.
-    reports = Incident.objects.select_related(*CASE_RELATIONS)
-    if action == "view_status":
-        reports = reports.filter(reporter=user)
-    try:
-        incident = reports.get(pk=pk)
-    except Incident.DoesNotExist:
-        raise Refused("No such report") from None
+    incident = case_report.one(pk=pk)
+    if incident is None or (action == "view_status" and incident.reporter_id != user.pk):
+        raise Refused("No such report")
     # The rule of cases_visible_to, read from the case's routing: the query the case page needs
     # anyway, rather than a nested subquery of its own.
     if action != "view_status" and all(person.pk != user.pk for person in reaching(incident)):

@@ -22,10 +22,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from incidents.models import Category, role_title
 from incidents.rules import RULES
+from lib.prepared import prepared
 from people.models import TRUST_ONLY_ROLES, Membership, Role, School, User
 
 
@@ -163,24 +166,16 @@ class People:
 
     @classmethod
     def of(cls, school: School, on: datetime.date | None = None) -> "People":
-        people = cls()
-        # Rows, not model instances: a school's memberships are a few hundred, and building a
-        # Membership and a whole User for each was most of the cost of routing a report.
-        rows = (
-            Membership.objects.current(on or timezone.localdate())
-            .covering(school)
-            .filter(user__is_active=True)
-            .order_by("user__full_name", "pk")
-            .values_list(
-                "role", "trust_id", "employed_centrally", *(f"user__{f}" for f in _USER_COLUMNS)
-            )
-        )
+        people, on = cls(), on or timezone.localdate()
+        if school.trust_id:
+            rows = _holders_in_trust.all(school=school.pk, trust=school.trust_id, today=on)
+        else:
+            rows = _holders.all(school=school.pk, today=on)
         users: dict[int, User] = {}
-        db = rows.db
         for role, trust_id, employed_centrally, *columns in rows:
             user = users.get(columns[0])
             if user is None:
-                user = users[columns[0]] = User.from_db(db, _USER_COLUMNS, columns)
+                user = users[columns[0]] = User.from_db(DEFAULT_DB_ALIAS, _USER_COLUMNS, columns)
             people.add(user, role, at_trust=trust_id is not None)
             if employed_centrally or trust_id:
                 people.central.add(user.pk)
@@ -223,6 +218,30 @@ class People:
 
     def roles_of(self, user: User) -> set[str]:
         return {role for role, _, pk in self._held if pk == user.pk}
+
+
+def _holders_of(school: School, today: datetime.date) -> QuerySet[Membership]:
+    # Rows, not model instances: a school's memberships are a few hundred, and building a
+    # Membership and a whole User for each was most of the cost of routing a report.
+    return (
+        Membership.objects.current(today)
+        .covering(school)
+        .filter(user__is_active=True)
+        .order_by("user__full_name", "pk")
+        .values_list(
+            "role", "trust_id", "employed_centrally", *(f"user__{f}" for f in _USER_COLUMNS)
+        )
+    )
+
+
+@prepared(school=int, today=datetime.date)
+def _holders(school: int, today: datetime.date) -> QuerySet[Membership]:
+    return _holders_of(School(pk=school), today)
+
+
+@prepared(school=int, trust=int, today=datetime.date)
+def _holders_in_trust(school: int, trust: int, today: datetime.date) -> QuerySet[Membership]:
+    return _holders_of(School(pk=school, trust_id=trust), today)
 
 
 class _Router:

@@ -1,5 +1,7 @@
 """Reads of reports, scoped by who is asking; each a fixed number of queries."""
 
+import datetime
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from incidents.models import (
 )
 from incidents.routing import route
 from incidents.rules import RULES, ClauseRef
+from lib.prepared import Paginated, Prepared, prepared
 from notifications.models import Channel, Notification
 from notifications.models import Status as Delivery
 from people.models import Membership, Role, School, User
@@ -27,12 +30,12 @@ from policies.models import Clause, VersionStatus
 from policies.permissions import readable
 
 
-def cases_visible_to(user: User) -> QuerySet[Incident]:
-    """The cases that reach this person today: routed (or escalated, or passed) to them as a
-    role they still hold at the case's school or its trust. A person whose role ended sees none
-    of the cases it brought them; the subject of a case never sees it. One query."""
+def cases_visible_to(user: User | int, on: datetime.date | None = None) -> QuerySet[Incident]:
+    """The cases that reach this person today (or on a day): routed (or escalated, or passed) to
+    them as a role they still hold at the case's school or its trust. A person whose role ended
+    sees none of the cases it brought them; the subject of a case never sees it. One query."""
     role_held_now = (
-        Membership.objects.current()
+        Membership.objects.current(on)
         .filter(user=user, role=OuterRef("role"))
         .filter(
             Q(school=OuterRef("incident__school")) | Q(trust=OuterRef("incident__school__trust"))
@@ -49,20 +52,52 @@ def routing_of(incident: Incident) -> list[RoutingDecision]:
     recipient still holds the role it reached them as (`holds_role`): one query, once for each
     incident read (the case page asks who may see the case, who may own it, and shows them)."""
     if not hasattr(incident, "_routing"):
-        held = (
-            Membership.objects.current()
-            .covering(incident.school)
-            .filter(user=OuterRef("recipient"), role=OuterRef("role"))
-        )
-        # In the model's order ("incident", "position"), without the join that ordering by the
-        # incident would cost.
-        decisions = (
-            incident.routing_decisions.select_related("recipient")
-            .annotate(holds_role=Exists(held))
-            .order_by("position")
-        )
-        incident._routing = list(decisions)
+        school, today = incident.school, timezone.localdate()
+        if school.trust_id:
+            decisions = _routing_in_trust.all(
+                incident=incident.pk, school=school.pk, trust=school.trust_id, today=today
+            )
+        else:
+            decisions = _routing.all(incident=incident.pk, school=school.pk, today=today)
+        incident._routing = _of(incident, decisions)
     return incident._routing
+
+
+def _of(incident: Incident, rows: list) -> list:
+    """Rows read by the incident's key, knowing their incident (as its related manager's do)."""
+    for row in rows:
+        row.incident = incident
+    return rows
+
+
+def _routing_decisions(
+    incident: int, school: School, today: datetime.date
+) -> QuerySet[RoutingDecision]:
+    held = (
+        Membership.objects.current(today)
+        .covering(school)
+        .filter(user=OuterRef("recipient"), role=OuterRef("role"))
+    )
+    # In the model's order ("incident", "position"), without the join that ordering by the
+    # incident would cost.
+    return (
+        RoutingDecision.objects.filter(incident=incident)
+        .select_related("recipient")
+        .annotate(holds_role=Exists(held))
+        .order_by("position")
+    )
+
+
+@prepared(incident=int, school=int, today=datetime.date)
+def _routing(incident: int, school: int, today: datetime.date) -> QuerySet[RoutingDecision]:
+    return _routing_decisions(incident, School(pk=school), today)
+
+
+@prepared(incident=int, school=int, trust=int, today=datetime.date)
+def _routing_in_trust(
+    incident: int, school: int, trust: int, today: datetime.date
+) -> QuerySet[RoutingDecision]:
+    return _routing_decisions(incident, School(pk=school, trust_id=trust), today)
 
 
 def reaching(incident: Incident) -> list[User]:
@@ -116,18 +151,41 @@ def case_for(incident: Incident) -> Case:
     notifications sent about it (3 queries, or 4 when the incident was not read with
     CASE_RELATIONS)."""
     if any(not Incident._meta.get_field(name).is_cached(incident) for name in CASE_RELATIONS):
-        incident = Incident.objects.select_related(*CASE_RELATIONS).get(pk=incident.pk)
+        incident = case_report.one(pk=incident.pk)
     return Case(
         incident=incident,
-        # In the models' order ("incident", then the file's or the entry's own), without the
-        # join that ordering by the incident would cost.
-        evidence=list(incident.evidence.select_related("uploaded_by").order_by("pk")),
+        evidence=_of(incident, _evidence.all(incident=incident.pk)),
         decisions=routing_of(incident),
-        sent=list(
-            Notification.objects.filter(incident=incident, status=Delivery.SENT).select_related(
-                "recipient"
-            )
-        ),
+        sent=_sent.all(incident=incident.pk),
+    )
+
+
+@prepared(pk=int)
+def case_report(pk: int) -> QuerySet[Incident]:
+    """The report with everything the case page shows of it (CASE_RELATIONS)."""
+    return Incident.objects.select_related(*CASE_RELATIONS).filter(pk=pk).order_by()
+
+
+# In the models' order ("incident", then the file's or the entry's own), without the join that
+# ordering by the incident would cost.
+@prepared(incident=int)
+def _evidence(incident: int) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(incident=incident).select_related("uploaded_by").order_by("pk")
+
+
+@prepared(incident=int)
+def _sent(incident: int) -> QuerySet[Notification]:
+    return Notification.objects.filter(incident=incident, status=Delivery.SENT).select_related(
+        "recipient"
+    )
+
+
+@prepared(incident=int)
+def _entries(incident: int) -> QuerySet[CaseEntry]:
+    return (
+        CaseEntry.objects.filter(incident=incident)
+        .select_related("author", "owner", "corrects")
+        .order_by("at", "pk")
     )
 
 
@@ -239,14 +297,8 @@ class QueueTally:
 
     @classmethod
     def of(cls, viewer: User) -> "QueueTally":
-        grouped = (
-            cases_visible_to(viewer)
-            .order_by()
-            .values_list("school", "school__name", "status")
-            .annotate(n=Count("pk"))
-        )
         counts, names = {}, {}
-        for school, name, status, n in grouped:
+        for school, name, status, n in _tally.all(viewer=viewer.pk, today=timezone.localdate()):
             counts[school, status] = n
             names[school] = name
         return cls(counts, names)
@@ -274,10 +326,22 @@ class QueueTally:
         )
 
 
-def cases_for_queue(*, viewer: User, filters: dict) -> QuerySet[Incident]:
+@prepared(viewer=int, today=datetime.date)
+def _tally(viewer: int, today: datetime.date) -> QuerySet[Incident]:
+    return (
+        cases_visible_to(viewer, today)
+        .order_by()
+        .values_list("school", "school__name", "status")
+        .annotate(n=Count("pk"))
+    )
+
+
+def cases_for_queue(
+    *, viewer: User | int, filters: dict, on: datetime.date | None = None
+) -> QuerySet[Incident]:
     """The cases routed to this person (also by escalation), across all their schools, filtered,
     most urgent then oldest first."""
-    cases = cases_visible_to(viewer)
+    cases = cases_visible_to(viewer, on)
     if filters.get("status"):
         cases = cases.filter(status=filters["status"])
     if filters.get("category"):
@@ -292,6 +356,38 @@ def cases_for_queue(*, viewer: User, filters: dict) -> QuerySet[Incident]:
     elif owner == "nobody":
         cases = cases.filter(owner__isnull=True)
     return cases.select_related("school", "owner").order_by("-urgent", "created_at", "pk")
+
+
+# What a row of the queue shows (templates_jinja2/incidents/queue_results.html): not each case's
+# text and the rest of its columns, 25 times over.
+QUEUE_COLUMNS = ("urgent", "escalated_at", "category", "status", "created_at", "school__name",
+                 "owner__full_name")  # fmt: skip
+# The filters whose values are the queue query's parameters; the others choose its shape.
+QUEUE_VALUES = {"status": str, "category": str, "school": int}
+
+
+def queue_cases(*, viewer: User, filters: dict) -> Paginated[Incident]:
+    """cases_for_queue as the queue's pages read it: its rows' columns, a page at a time, from
+    a query prepared once for each combination of filters (lib/prepared.py)."""
+    valued = {name: filters[name] for name in QUEUE_VALUES if filters.get(name)}
+    query = queue_query(tuple(valued), filters.get("urgency") or "", filters.get("owner") or "")
+    return query.paginated(viewer=viewer.pk, today=timezone.localdate(), **valued)
+
+
+@functools.cache
+def queue_query(valued: tuple[str, ...], urgency: str, owner: str) -> Prepared[Incident]:
+    """The queue's query with these filters given values (`valued`), and this urgency and owner
+    filter (or none: "")."""
+
+    def build(viewer: int, today: datetime.date, **values: object) -> QuerySet[Incident]:
+        shaped = {"urgency": urgency, "owner": owner}
+        return cases_for_queue(viewer=viewer, filters=values | shaped, on=today).only(
+            *QUEUE_COLUMNS
+        )
+
+    build.__name__ = f"queue_query{(valued, urgency, owner)}"
+    kinds = {"viewer": int, "today": datetime.date} | {n: QUEUE_VALUES[n] for n in valued}
+    return Prepared(build, kinds)
 
 
 # Roles that receive reports: their holders have a queue, even while it is empty.
@@ -350,8 +446,7 @@ def chronology(case: Case) -> list[ChronologyItem]:
                 detail=f"to {sent.recipient.full_name}: {sent.title}",
             )
         )  # fmt: skip
-    entries = incident.entries.select_related("author", "owner", "corrects").order_by("at", "pk")
-    for entry in entries:
+    for entry in _of(incident, _entries.all(incident=incident.pk)):
         items.append(
             ChronologyItem(
                 entry.at,

@@ -28,8 +28,6 @@ from incidents.triage_forms import (
 from people.models import User
 
 PAGE_SIZE = 25
-QUEUE_COLUMNS = ("urgent", "escalated_at", "category", "status", "created_at", "school__name",
-                 "owner__full_name")  # fmt: skip
 
 
 def _or_refused(request: HttpRequest, pk: int, lookup: Callable[[User, int], Incident]) -> Incident:
@@ -66,9 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only people who receive reports have a queue.")
     form = QueueFilterForm(request.GET or None, schools=tally.schools())
     filters = form.cleaned_data if form.is_valid() else {}
-    # Only what a row shows (templates_jinja2/incidents/queue_results.html): not each case's
-    # text and the rest of its columns, 25 times over.
-    cases = selectors.cases_for_queue(viewer=request.user, filters=filters).only(*QUEUE_COLUMNS)
+    cases = selectors.queue_cases(viewer=request.user, filters=filters)
     paginator = Paginator(cases, PAGE_SIZE)
     if (known := tally.matching(filters)) is not None:
         paginator.count = known  # no COUNT of what the tally has counted

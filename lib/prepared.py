@@ -22,7 +22,7 @@ that each prepared query is still the query its function builds.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -122,7 +122,8 @@ class Prepared(Generic[M]):
             )
         return _Built(sql=sql, slots=slots, compiler=compiler, queryset=queryset)
 
-    def _queryset(self, arguments: dict[str, object]) -> QuerySet[M]:
+    def _bind(self, arguments: dict[str, object]) -> tuple[_Built, tuple]:
+        """The built query and this call's parameters."""
         if arguments.keys() != self.kinds.keys():
             raise TypeError(f"{self.__name__} takes {sorted(self.kinds)}")
         for name, value in arguments.items():
@@ -136,8 +137,15 @@ class Prepared(Generic[M]):
         )
         if getattr(settings, "PREPARED_VERIFY", False):
             self._verify(built, params, arguments, DEFAULT_DB_ALIAS)
+        return built, params
+
+    def _queryset(self, arguments: dict[str, object], page: slice | None = None) -> QuerySet[M]:
+        built, params = self._bind(arguments)
         query = _shallow(built.queryset.query, _BoundQuery)
         query.built, query.params = built, params
+        if page is not None:  # the query itself has no limit (Paginated)
+            query.built = replace(built, sql=f"{built.sql} LIMIT %s OFFSET %s")
+            query.params = (*params, page.stop - page.start, page.start)
         queryset = _shallow(built.queryset)
         queryset._query, queryset._result_cache, queryset._prefetch_done = query, None, False
         return queryset
@@ -158,6 +166,39 @@ class Prepared(Generic[M]):
         """The query's first row, or None: for a query that returns at most one."""
         rows = self.all(**arguments)
         return rows[0] if rows else None
+
+    def count(self, **arguments: object) -> int:
+        """How many rows the query has."""
+        built, params = self._bind(arguments)
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            # Django's own SQL, its values parameters.
+            cursor.execute(f"SELECT COUNT(*) FROM ({built.sql}) counted", params)  # noqa: S608
+            return cursor.fetchone()[0]
+
+    def paginated(self, **arguments: object) -> "Paginated[M]":
+        """The query as a Paginator's list: each page read with LIMIT and OFFSET."""
+        if self.template(DEFAULT_DB_ALIAS).queryset.query.is_sliced:
+            raise TypeError(f"{self.__name__} has a limit of its own: it cannot be paginated")
+        return Paginated(self, arguments)
+
+
+@dataclass
+class Paginated(Generic[M]):
+    """What Django's Paginator reads a prepared query by: its count and its pages."""
+
+    query: Prepared[M]
+    arguments: dict[str, object]
+
+    def count(self) -> int:
+        return self.query.count(**self.arguments)
+
+    def __getitem__(self, page: slice) -> list[M]:
+        if not isinstance(page, slice) or page.step is not None or page.stop is None:
+            raise TypeError("A prepared query is read a page at a time: [start:stop]")
+        start = page.start or 0
+        if start >= page.stop:  # the page of nothing that a count of none asks for
+            return []
+        return list(self.query._queryset(self.arguments, slice(start, page.stop)))
 
 
 def _shallow(thing: T, cls: type | None = None) -> T:

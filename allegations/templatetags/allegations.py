@@ -2,6 +2,7 @@
 imports this app (incidents sits below it)."""
 
 from django import template
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -9,8 +10,14 @@ from allegations.models import Allegation
 from allegations.selectors import access_of, signed_record
 from incidents.models import Incident, SubjectKind
 from incidents.routing import People
+from lib.prepared import prepared
 
 register = template.Library()
+
+
+@prepared(incident=int)
+def _allegation(incident: int) -> QuerySet[Allegation]:
+    return Allegation.objects.filter(incident=incident).select_related("case_manager")[:1]
 
 
 @register.simple_tag(takes_context=True)
@@ -20,7 +27,7 @@ def allegation_panel(context, incident: Incident) -> SafeString:
     if incident.subject_kind != SubjectKind.ADULT:
         return SafeString("")
     user = context["request"].user
-    allegation = Allegation.objects.filter(incident=incident).select_related("case_manager").first()
+    allegation = _allegation.one(incident=incident.pk)
     # Jinja2, as the rest of the case page (lib/jinja.py): it escapes every value.
     panel = render_to_string(
         "allegations/case_panel.html",

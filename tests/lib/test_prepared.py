@@ -1,6 +1,7 @@
 """Prepared queries (lib/prepared.py): the query its function builds, built once."""
 
 import datetime
+import itertools
 from unittest import mock
 
 import pytest
@@ -8,11 +9,18 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 import conduct_portal.urls  # noqa: F401  (every view, so every prepared query, is imported)
+from incidents.selectors import QUEUE_VALUES, queue_query
 from lib.prepared import REGISTRY, Prepared, prepared
 from people.models import Membership, School
 from tests.factories import person
 
 pytestmark = pytest.mark.django_db
+
+# The queue's queries, one for each combination of its filters.
+for size in range(len(QUEUE_VALUES) + 1):
+    for valued in itertools.combinations(QUEUE_VALUES, size):
+        for urgency, owner in itertools.product(["", "urgent", "normal"], ["", "me", "nobody"]):
+            queue_query(valued, urgency, owner)
 
 
 def _clock(year: int) -> mock._patch:
