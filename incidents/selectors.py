@@ -355,12 +355,14 @@ def cases_for_queue(
         cases = cases.filter(owner=viewer)
     elif owner == "nobody":
         cases = cases.filter(owner__isnull=True)
-    return cases.select_related("school", "owner").order_by("-urgent", "created_at", "pk")
+    # The schools' names come from the tally (QueueTally.names), not a join for each case
+    # (a case at a school the tally did not count, routed between the two, reads its own).
+    return cases.select_related("owner").order_by("-urgent", "created_at", "pk")
 
 
 # What a row of the queue shows (templates_jinja2/incidents/queue_results.html): not each case's
 # text and the rest of its columns, 25 times over.
-QUEUE_COLUMNS = ("urgent", "escalated_at", "category", "status", "created_at", "school__name",
+QUEUE_COLUMNS = ("urgent", "escalated_at", "category", "status", "created_at", "school",
                  "owner__full_name")  # fmt: skip
 # The filters whose values are the queue query's parameters; the others choose its shape.
 QUEUE_VALUES = {"status": str, "category": str, "school": int}

@@ -78,6 +78,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "status": form["status"].value(),
             "page": page,
+            "schools": tally.names,
             "counts": [(status, counts.get(status, 0)) for status in Status],
             "total": sum(counts.values()),
             "query": query.urlencode(),

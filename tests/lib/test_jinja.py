@@ -5,7 +5,9 @@ from html.parser import HTMLParser
 
 import pytest
 from django.template import engines
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2 import UndefinedError
 
 from incidents.triage_forms import (
@@ -114,3 +116,79 @@ def test_the_fields_macro_draws_a_form_as_crispy_forms_does(make):
     crispy = engines["django"].from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
     ours = render('{% import "_fields.html" as forms %}{{ forms.fields(form) }}', form=form)
     assert _tokens(ours) == _tokens(crispy.render({"form": form}))
+
+
+def _int_routes() -> list[tuple[str, int]]:
+    """Every named route of the portal whose arguments are all whole numbers."""
+    from django.urls import get_resolver
+    from django.urls.converters import IntConverter
+
+    found = []
+    resolver = get_resolver()
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(
+                    pattern.url_patterns,
+                    f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace,
+                )
+            elif pattern.name:
+                converters = pattern.pattern.converters
+                if converters and all(isinstance(c, IntConverter) for c in converters.values()):
+                    found.append((namespace + pattern.name, len(converters)))
+
+    walk(resolver.url_patterns)
+    return found
+
+
+@pytest.mark.parametrize("name, arity", _int_routes())
+@pytest.mark.parametrize("args", [(0,), (7,), (123456789,)])
+def test_url_writes_what_reverse_writes_for_every_route_of_whole_numbers(name, arity, args):
+    from lib.jinja import url
+
+    values = (args * arity)[:arity]
+    assert url(name, *values) == reverse(name, args=values)
+
+
+def test_url_reverses_what_it_cannot_write_from_a_path():
+    from lib.jinja import url
+
+    assert url("incidents:case", "42") == reverse("incidents:case", args=["42"])
+    with pytest.raises(NoReverseMatch):
+        url("incidents:case", -1)
+
+
+FORMATS = ["j M Y, H:i", "j F Y", "d/m/Y", "jS F Y", "D j M", "N j, Y, P", "y-n-j G:i", "H:i"]
+moments = st.datetimes(
+    min_value=datetime.datetime(1990, 1, 1), max_value=datetime.datetime(2100, 1, 1),
+    timezones=st.just(datetime.UTC),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=moments, format=st.sampled_from(FORMATS), language=st.sampled_from(["en-gb", "fr"]))
+def test_date_writes_what_djangos_date_filter_writes(moment, format, language):
+    from django.template import defaultfilters
+    from django.utils import timezone, translation
+
+    from lib.jinja import date
+
+    with translation.override(language):
+        assert date(moment, format) == defaultfilters.date(timezone.localtime(moment), format)
+        day = moment.date()
+        if not any(letter in format for letter in "HGiP"):
+            assert date(day, format) == defaultfilters.date(day, format)
+
+
+@settings(max_examples=200, deadline=None)
+@given(then=moments, now=moments, language=st.sampled_from(["en-gb", "fr"]))
+def test_timesince_writes_what_djangos_timesince_filter_writes(then, now, language):
+    from django.template import defaultfilters
+    from django.utils import translation
+
+    from lib.jinja import since
+
+    with translation.override(language):
+        assert since(then, now) == defaultfilters.timesince_filter(then, now)
+        assert since(then) == defaultfilters.timesince_filter(then)
