@@ -87,7 +87,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     if request.htmx:
         return HttpResponse(results)
-    context = {"form": form, "results": mark_safe(results)}  # noqa: S308 - escaped by Jinja2
+    drawn = render_to_string("incidents/queue_filters.html", {"form": form}, using="jinja2")
+    # Both escaped by Jinja2.
+    context = {"filters": mark_safe(drawn), "results": mark_safe(results)}  # noqa: S308
     return render(request, "incidents/queue.html", context)
 
 
