@@ -416,6 +416,8 @@ CONTENT_SECURITY_POLICY = {
 
 # The cache counts failed sign-ins: shared (Redis) in production, so every web process sees them.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "lib.redis_cache.RedisCache"  # one client, not one per call
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
