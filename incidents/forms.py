@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
 from incidents import evidence
 from incidents.models import Category, SubjectKind
@@ -68,7 +69,8 @@ class PersonChoiceField(forms.ModelChoiceField):
     def _set_queryset(self, queryset) -> None:
         if callable(queryset):
             self._queryset = queryset
-            self.widget.choices = self.choices
+            # Django's own would make the choices' iterator, which reads the queryset, now.
+            self.widget.choices = CallableChoiceIterator(lambda: self.choices)
         else:
             super()._set_queryset(queryset)
 

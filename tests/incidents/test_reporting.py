@@ -334,3 +334,21 @@ def test_a_report_posted_to_a_school_not_the_reporters_is_refused_and_nothing_is
         Incident.objects.get(description__startswith=form_data()["description"][:20]).school
         == se.school
     )
+
+
+def test_a_report_about_a_pupil_never_builds_the_list_of_the_schools_adults(client, se):
+    """The adults' list, with its subquery costly to build, is for a form drawn or an adult
+    chosen (incidents.forms.PersonChoiceField)."""
+    from unittest import mock
+
+    from incidents import selectors
+
+    client.force_login(se.teacher)
+    with mock.patch.object(
+        selectors, "people_of_schools", wraps=selectors.people_of_schools
+    ) as built:
+        assert client.post("/incidents/report/", form_data()).status_code == 302
+        assert built.call_count == 0
+        page = client.get("/incidents/report/").text
+        assert built.call_count == 1  # once, for both of the form's lists of people
+    assert "Sarah Lowe" in page
