@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from lib.prepared import prepared
 from notifications.email import (
     render_templated_email,
     send_rendered_email,
@@ -226,6 +227,15 @@ _DELIVERY_COLUMNS = (
 )  # fmt: skip
 
 
+@prepared(pk=int)
+def _delivered(pk: int) -> QuerySet[Notification]:
+    return (
+        Notification.objects.select_related("recipient", "incident__school")
+        .only(*_DELIVERY_COLUMNS)
+        .filter(pk=pk)
+    )
+
+
 def notification_deliver(*, notification_id: int, worker: str = "") -> Outcome:
     """Deliver one notification, recording the attempt and any error.
 
@@ -246,11 +256,7 @@ def notification_deliver(*, notification_id: int, worker: str = "") -> Outcome:
         if not claimed:
             logger.info("Notification %s is not due for delivery; skipped", notification_id)
             return Outcome("skipped")
-        notification = (
-            Notification.objects.select_related("recipient", "incident__school")
-            .only(*_DELIVERY_COLUMNS)
-            .get(pk=notification_id)
-        )
+        notification = _delivered.one(pk=notification_id)
         attempt = NotificationAttempt.objects.create(
             notification=notification, number=notification.attempts, worker=worker[:200]
         )
