@@ -22,8 +22,9 @@ that each prepared query is still the query its function builds.
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -67,6 +68,8 @@ class _Built:
     slots: tuple[tuple[str | None, object], ...]
     compiler: Any  # compiled once: the select list, joins and annotations Django reads rows by
     queryset: QuerySet  # what reads the rows: its iterable class, its related lookups
+    # The columns' converters, found once for each connection (they are the backend's own).
+    converters: WeakKeyDictionary = field(default_factory=WeakKeyDictionary)
 
 
 class _BoundQuery(Query):
@@ -78,9 +81,14 @@ class _BoundQuery(Query):
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         compiler = _shallow(self.built.compiler)
         compiler.using = using
-        compiler.connection = connection or connections[using]
+        compiler.connection = connection = connection or connections[using]
         sql, params = self.built.sql, self.params
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        converters = self.built.converters.get(connection)
+        if converters is None:
+            columns = [column for column, *_ in compiler.select[0 : compiler.col_count]]
+            converters = self.built.converters[connection] = compiler.get_converters(columns)
+        compiler.get_converters = lambda expressions: converters
         return compiler
 
     def clone(self):

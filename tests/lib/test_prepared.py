@@ -123,3 +123,34 @@ def test_a_prepared_query_cannot_be_refined(st_elisabeths):
     REGISTRY.remove(query)
     with pytest.raises(TypeError, match="read as it is"):
         query._queryset({"name": st_elisabeths.name}).filter(pk=1)
+
+
+def test_columns_are_converted_as_django_converts_them_on_every_connection(st_elisabeths):
+    """A JSON column comes back as the dict it stored, from this thread's connection and from
+    another's (each its own converters)."""
+    import threading
+
+    from django.db import connection
+
+    from notifications.models import Channel, Kind, Notification
+
+    user = person(st_elisabeths, "staff")
+    row = Notification.objects.create(
+        recipient=user, kind=Kind.MESSAGE, channel=Channel.EMAIL, message={"subject": "Hello"}
+    )
+    query = Prepared(lambda pk: Notification.objects.filter(pk=pk), {"pk": int})
+    REGISTRY.remove(query)
+    assert query.one(pk=row.pk).message == {"subject": "Hello"}
+    seen = []
+
+    def elsewhere() -> None:
+        # Another thread has its own connection, which does not see this test's transaction:
+        # what it reads is converted with its own connection's converters all the same.
+        seen.append(query.all(pk=row.pk))
+        connection.close()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert seen == [[]]
+    assert len(query.template().converters) == 2  # found once for each connection
