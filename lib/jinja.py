@@ -14,10 +14,13 @@ import datetime
 import functools
 import re
 
+from django.db.models import Model
 from django.template import defaultfilters
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import dates, timesince, timezone
+from django.utils.encoding import force_str
 from django.utils.formats import FORMAT_SETTINGS
+from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 from jinja2 import Environment, StrictUndefined
 
@@ -125,6 +128,19 @@ def since(
         return ""
 
 
+@functools.cache
+def _labels(model: type, name: str) -> dict:
+    return dict(make_hashable(model._meta.get_field(name).flatchoices))
+
+
+def display(instance: Model, name: str) -> str:
+    """`instance.get_<name>_display()`, without making the field's choices into a dict on
+    each call as Django does (a list of cases shows two such labels a row)."""
+    value = getattr(instance, instance._meta.get_field(name).attname)
+    label = _labels(type(instance), name).get(make_hashable(value), value)
+    return force_str(label, strings_only=True)
+
+
 def linebreaks(value) -> str:
     return defaultfilters.linebreaks_filter(value, autoescape=True)
 
@@ -146,5 +162,6 @@ def environment(**options) -> Environment:
     # HTML after it is escaped (their output is safe HTML, which Jinja2 does not escape again).
     env.filters["filesizeformat"] = defaultfilters.filesizeformat
     env.filters["linebreaks"] = linebreaks
+    env.filters["display"] = display
     env.filters["linebreaksbr"] = linebreaksbr
     return env

@@ -216,3 +216,24 @@ def test_timesince_writes_what_djangos_timesince_filter_writes(then, now, langua
     with translation.override(language):
         assert since(then, now) == defaultfilters.timesince_filter(then, now)
         assert since(then) == defaultfilters.timesince_filter(then)
+
+
+def _choice_fields() -> list[tuple[type, str]]:
+    from django.apps import apps
+
+    return [
+        (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.choices and model.__module__.split(".")[0] in {"incidents", "allegations"}
+    ]
+
+
+@pytest.mark.parametrize("model, name", _choice_fields(), ids=lambda x: getattr(x, "__name__", x))
+def test_display_writes_what_get_display_writes_for_every_choice_and_any_other_value(model, name):
+    from lib.jinja import display
+
+    field = model._meta.get_field(name)
+    for value in [choice for choice, _ in field.flatchoices] + ["not-a-choice", None]:
+        instance = model(**{field.attname: value})
+        assert display(instance, name) == getattr(instance, f"get_{name}_display")()
