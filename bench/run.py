@@ -143,18 +143,20 @@ def erase_earlier_runs() -> dict[str, int]:
 
 
 def database_tune(url: str) -> None:
-    """The database as a production server keeps it (bench/README.md, "The database"): fresh
-    planner statistics (ANALYZE; autovacuum keeps them, and where it is off, as on the machine
-    of these figures, a bulk-seeded database has none and the planner hashes whole tables to
-    join one case's rows), and random_page_cost 1.1 for pages in memory or on SSD (the default
-    of 4 is for spinning disks: it makes the planner scan every report rather than look up a
-    person's few hundred by key). For connections opened from now on: the servers start later."""
+    """The database as a production server keeps it (bench/README.md, "The database"): vacuumed
+    and with fresh planner statistics (VACUUM ANALYZE; autovacuum keeps both, and where it is
+    off, as on the machine of these figures, a bulk-seeded database has no statistics, so the
+    planner hashes whole tables to join one case's rows, and the rows an earlier run added and
+    this one removed stay in the indexes the queue reads), and random_page_cost 1.1 for pages
+    in memory or on SSD (the default of 4 is for spinning disks: it makes the planner scan every
+    report rather than look up a person's few hundred by key). For connections opened from now
+    on: the servers start later."""
     from django.db import connection
 
     name = urllib.parse.urlparse(url).path.lstrip("/")
     with connection.cursor() as cursor:
         cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')  # our own name
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM (ANALYZE)")
 
 
 def authenticator_for(user) -> int:
