@@ -254,12 +254,8 @@ def signed_record(incident: Incident) -> SignedRecord:
     rule = RULES[incident.category]
     cited = [ref.label for ref in rule.clauses]
     school, user = incident.school, incident.subject_user_id
-    if user is None:  # an adult the portal does not know has signed nothing in it
-        signoff = None
-    elif school.trust_id:
-        signoff = _signed_in_trust.one(user=user, school=school.pk, trust=school.trust_id)
-    else:
-        signoff = _signed.one(user=user, school=school.pk)
+    # An adult the portal does not know has signed nothing in it.
+    signoff = _signed.one(user=user, school=school.pk, trust=school.trust_id) if user else None
     if signoff is None:
         return SignedRecord(None, cited)
     # A published version's clauses never change: read through the policy text cache.
@@ -271,23 +267,16 @@ def signed_record(incident: Incident) -> SignedRecord:
     return SignedRecord(signoff, cited, clauses)
 
 
-def _last_signoff(scope: Q, user: int) -> QuerySet[SignOff]:
+@prepared(user=int, school=int, trust=int | None)
+def _signed(user: int, school: int, trust: int | None) -> QuerySet[SignOff]:
+    scope = Q(version__policy__school=school)
+    if trust is not None:
+        scope |= Q(version__policy__trust=trust)
     return (
         SignOff.objects.filter(scope, user=user)
         .select_related("version__policy")
         .order_by("-signed_at", "-pk")[:1]
     )
-
-
-@prepared(user=int, school=int)
-def _signed(user: int, school: int) -> QuerySet[SignOff]:
-    return _last_signoff(Q(version__policy__school=school), user)
-
-
-@prepared(user=int, school=int, trust=int)
-def _signed_in_trust(user: int, school: int, trust: int) -> QuerySet[SignOff]:
-    scope = Q(version__policy__school=school) | Q(version__policy__trust=trust)
-    return _last_signoff(scope, user)
 
 
 # Retention

@@ -167,10 +167,7 @@ class People:
     @classmethod
     def of(cls, school: School, on: datetime.date | None = None) -> "People":
         people, on = cls(), on or timezone.localdate()
-        if school.trust_id:
-            rows = _holders_in_trust.all(school=school.pk, trust=school.trust_id, today=on)
-        else:
-            rows = _holders.all(school=school.pk, today=on)
+        rows = _holders.all(school=school.pk, trust=school.trust_id, today=on)
         users: dict[int, User] = {}
         for role, trust_id, employed_centrally, *columns in rows:
             user = users.get(columns[0])
@@ -220,28 +217,19 @@ class People:
         return {role for role, _, pk in self._held if pk == user.pk}
 
 
-def _holders_of(school: School, today: datetime.date) -> QuerySet[Membership]:
+@prepared(school=int, trust=int | None, today=datetime.date)
+def _holders(school: int, trust: int | None, today: datetime.date) -> QuerySet[Membership]:
     # Rows, not model instances: a school's memberships are a few hundred, and building a
     # Membership and a whole User for each was most of the cost of routing a report.
     return (
         Membership.objects.current(today)
-        .covering(school)
+        .covering(School(pk=school, trust_id=trust))
         .filter(user__is_active=True)
         .order_by("user__full_name", "pk")
         .values_list(
             "role", "trust_id", "employed_centrally", *(f"user__{f}" for f in _USER_COLUMNS)
         )
     )
-
-
-@prepared(school=int, today=datetime.date)
-def _holders(school: int, today: datetime.date) -> QuerySet[Membership]:
-    return _holders_of(School(pk=school), today)
-
-
-@prepared(school=int, trust=int, today=datetime.date)
-def _holders_in_trust(school: int, trust: int, today: datetime.date) -> QuerySet[Membership]:
-    return _holders_of(School(pk=school, trust_id=trust), today)
 
 
 class _Router:

@@ -52,13 +52,11 @@ def routing_of(incident: Incident) -> list[RoutingDecision]:
     recipient still holds the role it reached them as (`holds_role`): one query, once for each
     incident read (the case page asks who may see the case, who may own it, and shows them)."""
     if not hasattr(incident, "_routing"):
-        school, today = incident.school, timezone.localdate()
-        if school.trust_id:
-            decisions = _routing_in_trust.all(
-                incident=incident.pk, school=school.pk, trust=school.trust_id, today=today
-            )
-        else:
-            decisions = _routing.all(incident=incident.pk, school=school.pk, today=today)
+        school = incident.school
+        decisions = _routing.all(
+            incident=incident.pk, school=school.pk, trust=school.trust_id,
+            today=timezone.localdate(),
+        )  # fmt: skip
         incident._routing = _of(incident, decisions)
     return incident._routing
 
@@ -70,12 +68,13 @@ def _of(incident: Incident, rows: list) -> list:
     return rows
 
 
-def _routing_decisions(
-    incident: int, school: School, today: datetime.date
+@prepared(incident=int, school=int, trust=int | None, today=datetime.date)
+def _routing(
+    incident: int, school: int, trust: int | None, today: datetime.date
 ) -> QuerySet[RoutingDecision]:
     held = (
         Membership.objects.current(today)
-        .covering(school)
+        .covering(School(pk=school, trust_id=trust))
         .filter(user=OuterRef("recipient"), role=OuterRef("role"))
     )
     # In the model's order ("incident", "position"), without the join that ordering by the
@@ -86,18 +85,6 @@ def _routing_decisions(
         .annotate(holds_role=Exists(held))
         .order_by("position")
     )
-
-
-@prepared(incident=int, school=int, today=datetime.date)
-def _routing(incident: int, school: int, today: datetime.date) -> QuerySet[RoutingDecision]:
-    return _routing_decisions(incident, School(pk=school), today)
-
-
-@prepared(incident=int, school=int, trust=int, today=datetime.date)
-def _routing_in_trust(
-    incident: int, school: int, trust: int, today: datetime.date
-) -> QuerySet[RoutingDecision]:
-    return _routing_decisions(incident, School(pk=school, trust_id=trust), today)
 
 
 def reaching(incident: Incident) -> list[User]:

@@ -7,7 +7,8 @@ where each argument goes among its parameters, and on each call puts the values 
 the rows with Django's own iterable: the same model instances, related objects and annotations.
 
 What a prepared query must be, all checked:
-- Its shape depends only on its arguments' kinds (int, str, date; never None): it is built twice
+- Its shape depends only on its arguments' kinds (int, str, date; None only for an argument
+  declared `int | None`, whose None chooses a variant built with None): it is built twice
   from different stand-ins, and the two must be the same SQL with the same parameters but for
   the stand-ins. A value derived from an argument (a LIKE pattern) or a limit taken from one is
   refused there.
@@ -35,6 +36,7 @@ M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 
 KINDS = (int, str, datetime.date)
+NoneType = type(None)
 REGISTRY: list["Prepared[Any]"] = []
 
 
@@ -98,26 +100,41 @@ class _BoundQuery(Query):
 class Prepared(Generic[M]):
     """A query built by `build(**arguments)`, compiled once; see the module's docstring."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], kinds: dict[str, type]) -> None:
-        self.build, self.kinds = build, kinds
-        self._built: dict[str, _Built] = {}  # by database alias
+    def __init__(self, build: Callable[..., QuerySet[M]], kinds: dict[str, object]) -> None:
+        self.build = build
+        # `int | None`: the argument's kind, and that it may be None.
+        self.optional = {
+            n for n, k in kinds.items() if set(getattr(k, "__args__", ())) > {NoneType}
+        }
+        self.kinds = {n: _kind(k) for n, k in kinds.items()}
+        # By database alias and the optional arguments that are None: a variant of the query each.
+        self._built: dict[tuple[str, frozenset], _Built] = {}
         self.__doc__, self.__name__ = build.__doc__, build.__name__
         REGISTRY.append(self)
 
-    def template(self, using: str = "default") -> _Built:
-        built = self._built.get(using)
+    def variants(self) -> list[frozenset]:
+        """Every combination of the optional arguments that may be None."""
+        names = sorted(self.optional)
+        return [
+            frozenset(n for i, n in enumerate(names) if bits >> i & 1)
+            for bits in range(2 ** len(names))
+        ]
+
+    def template(self, using: str = "default", nones: frozenset = frozenset()) -> _Built:
+        built = self._built.get((using, nones))
         if built is None:
-            built = self._built[using] = self._compile(using)
+            built = self._built[using, nones] = self._compile(using, nones)
         return built
 
-    def _compile(self, using: str) -> _Built:
+    def _compile(self, using: str, nones: frozenset = frozenset()) -> _Built:
         builds = []
         for build in (0, 1):
             stand_ins = {
                 name: _stand_in(kind, name, index, build)
                 for index, (name, kind) in enumerate(self.kinds.items())
+                if name not in nones
             }
-            queryset = self.build(**stand_ins)
+            queryset = self.build(**stand_ins, **dict.fromkeys(nones))
             compiler = queryset.query.get_compiler(using=using)
             sql, params = compiler.as_sql()
             slots = tuple(_slot(p, stand_ins) for p in params)
@@ -136,9 +153,10 @@ class Prepared(Generic[M]):
             raise TypeError(f"{self.__name__} takes {sorted(self.kinds)}")
         for name, value in arguments.items():
             kind = self.kinds[name]
-            if type(value) is not kind:
+            if type(value) is not kind and not (value is None and name in self.optional):
                 raise TypeError(f"{self.__name__}: {name} is a {kind.__name__}, not {value!r}")
-        built = self.template(DEFAULT_DB_ALIAS)
+        nones = frozenset(name for name in self.optional if arguments[name] is None)
+        built = self.template(DEFAULT_DB_ALIAS, nones)
         params = tuple(
             (value(arguments[name]) if value else arguments[name]) if name else value
             for name, value in built.slots
@@ -185,7 +203,7 @@ class Prepared(Generic[M]):
 
     def paginated(self, **arguments: object) -> "Paginated[M]":
         """The query as a Paginator's list: each page read with LIMIT and OFFSET."""
-        if self.template(DEFAULT_DB_ALIAS).queryset.query.is_sliced:
+        if self.template(DEFAULT_DB_ALIAS, self.variants()[0]).queryset.query.is_sliced:
             raise TypeError(f"{self.__name__} has a limit of its own: it cannot be paginated")
         return Paginated(self, arguments)
 
@@ -216,13 +234,21 @@ def _shallow(thing: T, cls: type | None = None) -> T:
     return copied
 
 
-def prepared(**kinds: type) -> Callable[[Callable[..., QuerySet[M]]], Prepared[M]]:
+def _kind(kind: object) -> type:
+    """int, str or date; `int | None` is an int that may be None."""
+    args = set(getattr(kind, "__args__", ())) - {NoneType}
+    found = args.pop() if len(args) == 1 else kind
+    if found not in KINDS:
+        raise TypeError(f"A prepared query's argument is an int, a str or a date, not {kind}")
+    return found
+
+
+def prepared(**kinds: object) -> Callable[[Callable[..., QuerySet[M]]], Prepared[M]]:
     """Declare a query function's arguments and their kinds, and prepare it:
 
-    @prepared(user=int, pk=int, today=datetime.date)
-    def _policy(user, pk, today): return Policy.objects.filter(...)
+    @prepared(user=int, pk=int, trust=int | None, today=datetime.date)
+    def _policy(user, pk, trust, today): return Policy.objects.filter(...)
     """
-    for name, kind in kinds.items():
-        if kind not in KINDS:
-            raise TypeError(f"{name}: a prepared query's argument is an int, a str or a date")
+    for kind in kinds.values():
+        _kind(kind)
     return lambda build: Prepared(build, kinds)

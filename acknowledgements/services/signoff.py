@@ -70,19 +70,17 @@ def _applies_to(version: PolicyVersion, user: User) -> bool:
     policy, today = version.policy, timezone.localdate()
     if policy.audience != Audience.STAFF:
         return False
-    if policy.school_id:
-        return bool(_role_at_school.all(user=user.pk, school=policy.school_id, today=today))
-    return bool(_role_in_trust.all(user=user.pk, trust=policy.trust_id, today=today))
+    return bool(
+        _role_under.all(user=user.pk, school=policy.school_id, trust=policy.trust_id, today=today)
+    )
 
 
-@prepared(user=int, school=int, today=datetime.date)
-def _role_at_school(user: int, school: int, today: datetime.date) -> QuerySet[Membership]:
-    return Membership.objects.not_ended(today).filter(school=school, user=user).values("pk")[:1]
-
-
-@prepared(user=int, trust=int, today=datetime.date)
-def _role_in_trust(user: int, trust: int, today: datetime.date) -> QuerySet[Membership]:
-    place = Q(trust=trust) | Q(school__trust=trust)
+@prepared(user=int, school=int | None, trust=int | None, today=datetime.date)
+def _role_under(
+    user: int, school: int | None, trust: int | None, today: datetime.date
+) -> QuerySet[Membership]:
+    """A role at the policy's school, or in or under its trust (a policy has one or the other)."""
+    place = Q(school=school) if school is not None else Q(trust=trust) | Q(school__trust=trust)
     return Membership.objects.not_ended(today).filter(place, user=user).values("pk")[:1]
 
 

@@ -30,14 +30,16 @@ def _clock(year: int) -> mock._patch:
 
 @pytest.mark.parametrize("query", REGISTRY, ids=lambda q: f"{q.build.__module__}.{q.__name__}")
 def test_every_prepared_query_reads_nothing_but_its_arguments(query: Prepared):
-    """Built under two clocks, a query is the same: "today" is one of its arguments. (A query
-    whose SQL changes with its arguments' values is refused when it is built.)"""
-    with _clock(1999):
-        first = query._compile("default")
-    with _clock(2031):
-        second = query._compile("default")
-    assert (first.sql, first.slots) == (second.sql, second.slots)
-    assert all(name for name, _ in first.slots if isinstance(_, datetime.date)), first.slots
+    """Built under two clocks, a query is the same, and so is each of its variants for the
+    arguments that may be None: "today" is one of its arguments. (A query whose SQL changes with
+    its arguments' values is refused when it is built.)"""
+    for nones in query.variants():
+        with _clock(1999):
+            first = query._compile("default", nones)
+        with _clock(2031):
+            second = query._compile("default", nones)
+        assert (first.sql, first.slots) == (second.sql, second.slots)
+        assert all(name for name, _ in first.slots if isinstance(_, datetime.date)), first.slots
 
 
 def test_the_registry_holds_the_pages_access_rules():
@@ -99,6 +101,20 @@ def test_arguments_are_checked(arguments):
     REGISTRY.remove(query)
     with pytest.raises(TypeError):
         query.all(**arguments)
+
+
+def test_an_argument_that_may_be_none_chooses_a_variant_of_the_query(st_elisabeths, villiers):
+    query = Prepared(
+        lambda slug, trust: School.objects.filter(slug=slug, trust=trust),
+        {"slug": str, "trust": int | None},
+    )
+    REGISTRY.remove(query)
+    assert query.variants() == [frozenset(), frozenset({"trust"})]
+    assert query.all(slug=st_elisabeths.slug, trust=None) == [st_elisabeths]  # IS NULL
+    assert query.all(slug=villiers.slug, trust=villiers.trust_id) == [villiers]
+    assert query.all(slug=villiers.slug, trust=None) == []
+    with pytest.raises(TypeError):
+        query.all(slug=None, trust=None)  # only an argument declared `int | None` may be None
 
 
 def test_kinds_other_than_int_str_and_date_are_refused():
